@@ -1,0 +1,166 @@
+/**
+ * Preprocessing exactly as a model's metadata describes it. The trainer's dataset cache and both SDKs call
+ * this one function, so training and serving see identical tensors.
+ *
+ * Order: composite alpha over `background` → convert to the model's channels → resize → scale to [0, 1]
+ * → optional inversion → (x - mean) / std.
+ */
+import { SiameseError } from './errors.js';
+import type { RawImage } from './image.js';
+import type { InputSpec, PreprocessSpec, ResizeMode } from './metadata.js';
+
+export interface PreprocessTarget {
+  input: Pick<InputSpec, 'width' | 'height' | 'channels'>;
+  preprocess: PreprocessSpec;
+}
+
+/** Checks that a RawImage is well-formed; throws IMAGE_EMPTY / INVALID_ARGUMENT otherwise. */
+export function assertRawImage(image: RawImage): void {
+  const { width, height, channels, data } = image ?? ({} as RawImage);
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 0 || height < 0) {
+    throw new SiameseError('INVALID_ARGUMENT', `raw image needs integer width and height, got ${String(width)}×${String(height)}`);
+  }
+  if (width === 0 || height === 0) throw new SiameseError('IMAGE_EMPTY', `image is empty (${width}×${height})`);
+  if (channels !== 1 && channels !== 2 && channels !== 3 && channels !== 4) {
+    throw new SiameseError('INVALID_ARGUMENT', `raw image channels must be 1, 2, 3 or 4, got ${String(channels)}`);
+  }
+  if (!(data instanceof Uint8Array || data instanceof Uint8ClampedArray)) {
+    throw new SiameseError('INVALID_ARGUMENT', 'raw image data must be a Uint8Array or Uint8ClampedArray');
+  }
+  if (data.length !== width * height * channels) {
+    throw new SiameseError('INVALID_ARGUMENT', `raw image data has ${data.length} bytes, expected ${width}×${height}×${channels} = ${width * height * channels}`);
+  }
+}
+
+/** Composites alpha over the background and converts to 1 or 3 float channels in [0, 255], planar (CHW). */
+function toPlanar(image: RawImage, outChannels: 1 | 3, background: [number, number, number]): Float32Array[] {
+  const { data, width, height, channels } = image;
+  const n = width * height;
+  const planes = Array.from({ length: outChannels }, () => new Float32Array(n));
+  const hasAlpha = channels === 2 || channels === 4;
+  const colour = channels >= 3;
+  for (let i = 0; i < n; i++) {
+    const o = i * channels;
+    let r: number, g: number, b: number;
+    if (colour) {
+      r = data[o]; g = data[o + 1]; b = data[o + 2];
+    } else {
+      r = g = b = data[o];
+    }
+    if (hasAlpha) {
+      const a = data[o + channels - 1] / 255;
+      r = r * a + background[0] * (1 - a);
+      g = g * a + background[1] * (1 - a);
+      b = b * a + background[2] * (1 - a);
+    }
+    if (outChannels === 1) {
+      // ITU-R BT.601 luma, the same weights jimp's greyscale and most decoders use.
+      planes[0][i] = colour || hasAlpha ? 0.299 * r + 0.587 * g + 0.114 * b : r;
+    } else {
+      planes[0][i] = r; planes[1][i] = g; planes[2][i] = b;
+    }
+  }
+  return planes;
+}
+
+/** Per-output-pixel source spans with fractional weights: exact area averaging for any scale factor. */
+function areaWeights(inSize: number, outSize: number): { start: number; weights: number[] }[] {
+  const scale = inSize / outSize;
+  const spans: { start: number; weights: number[] }[] = [];
+  for (let o = 0; o < outSize; o++) {
+    const lo = o * scale;
+    const hi = lo + scale;
+    const start = Math.floor(lo);
+    const weights: number[] = [];
+    for (let i = start; i < Math.min(inSize, Math.ceil(hi)); i++) {
+      weights.push((Math.min(hi, i + 1) - Math.max(lo, i)) / scale);
+    }
+    spans.push({ start, weights });
+  }
+  return spans;
+}
+
+/** Bilinear (half-pixel centres, edge-clamped) as a span list, so one separable pass serves every mode. */
+function bilinearWeights(inSize: number, outSize: number): { start: number; weights: number[] }[] {
+  const scale = inSize / outSize;
+  const spans: { start: number; weights: number[] }[] = [];
+  for (let o = 0; o < outSize; o++) {
+    const x = Math.min(Math.max((o + 0.5) * scale - 0.5, 0), inSize - 1);
+    const i0 = Math.floor(x);
+    const i1 = Math.min(i0 + 1, inSize - 1);
+    const f = x - i0;
+    spans.push(i1 === i0 ? { start: i0, weights: [1] } : { start: i0, weights: [1 - f, f] });
+  }
+  return spans;
+}
+
+function nearestWeights(inSize: number, outSize: number): { start: number; weights: number[] }[] {
+  const scale = inSize / outSize;
+  return Array.from({ length: outSize }, (_, o) => ({ start: Math.min(inSize - 1, Math.floor((o + 0.5) * scale)), weights: [1] }));
+}
+
+function spansFor(mode: ResizeMode, inSize: number, outSize: number): { start: number; weights: number[] }[] {
+  // Area averaging only makes sense when shrinking; enlarging with it degenerates to nearest, so use bilinear.
+  if (mode === 'area') return inSize >= outSize ? areaWeights(inSize, outSize) : bilinearWeights(inSize, outSize);
+  if (mode === 'bilinear') return bilinearWeights(inSize, outSize);
+  return nearestWeights(inSize, outSize);
+}
+
+/** Separable resize of one plane. */
+export function resizePlane(src: Float32Array, width: number, height: number, outW: number, outH: number, mode: ResizeMode): Float32Array {
+  if (width === outW && height === outH) return src.slice();
+  const xs = spansFor(mode, width, outW);
+  const ys = spansFor(mode, height, outH);
+  const tmp = new Float32Array(outW * height);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < outW; x++) {
+      const { start, weights } = xs[x];
+      let acc = 0;
+      for (let k = 0; k < weights.length; k++) acc += src[row + start + k] * weights[k];
+      tmp[y * outW + x] = acc;
+    }
+  }
+  const out = new Float32Array(outW * outH);
+  for (let y = 0; y < outH; y++) {
+    const { start, weights } = ys[y];
+    for (let x = 0; x < outW; x++) {
+      let acc = 0;
+      for (let k = 0; k < weights.length; k++) acc += tmp[(start + k) * outW + x] * weights[k];
+      out[y * outW + x] = acc;
+    }
+  }
+  return out;
+}
+
+export interface PreprocessOptions {
+  /** 'chw' for ONNX models (default), 'hwc' for TensorFlow.js training. */
+  layout?: 'chw' | 'hwc';
+  /** Write into this array at `offset` instead of allocating (batching without copies). */
+  out?: Float32Array;
+  offset?: number;
+}
+
+/** Turns a decoded image into the model's input tensor values (C×H×W floats, or H×W×C). */
+export function preprocessImage(image: RawImage, target: PreprocessTarget, options: PreprocessOptions = {}): Float32Array {
+  assertRawImage(image);
+  const { width: W, height: H, channels: C } = target.input;
+  const { resize, background, invert, mean, std } = target.preprocess;
+  const planes = toPlanar(image, C, background).map((p) => resizePlane(p, image.width, image.height, W, H, resize));
+  const size = W * H * C;
+  const offset = options.offset ?? 0;
+  const out = options.out ?? new Float32Array(size);
+  if (out.length < offset + size) throw new SiameseError('INVALID_ARGUMENT', `output buffer too small: need ${offset + size} floats, have ${out.length}`);
+  const hwc = options.layout === 'hwc';
+  for (let c = 0; c < C; c++) {
+    const plane = planes[c];
+    const m = mean[c];
+    const s = std[c];
+    for (let i = 0; i < W * H; i++) {
+      let v = plane[i] / 255;
+      if (invert) v = 1 - v;
+      out[offset + (hwc ? i * C + c : c * W * H + i)] = (v - m) / s;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,24 @@
+/** Shape of the embedding network. Conv-4 (Vinyals et al. / Snell et al.) is the default. */
+export interface NetConfig {
+  /** Input height = width in pixels. */
+  inputSize: number;
+  /** 1 = grayscale, 3 = RGB. */
+  channels: 1 | 3;
+  /** Filters per conv block. */
+  width: number;
+  /** Number of [3×3 conv, batch norm, ReLU, 2×2 max-pool] blocks. */
+  depth: number;
+  /** Output dimension D; when it differs from the flattened conv output a Dense projection is added. 0 = no projection. */
+  embeddingSize: number;
+  /** L2-normalise the output (our L2Normalize layer). */
+  l2Normalize: boolean;
+}
+
+export const DEFAULT_NET_CONFIG: NetConfig = {
+  inputSize: 28,
+  channels: 1,
+  width: 64,
+  depth: 4,
+  embeddingSize: 0,
+  l2Normalize: true,
+};
