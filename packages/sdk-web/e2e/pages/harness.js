@@ -1,0 +1,1 @@
+window.harnessReady = true; document.getElementById("status").textContent = "ready";

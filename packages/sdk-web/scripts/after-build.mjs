@@ -1,0 +1,27 @@
+// After tsup: copies the default model next to the bundle (when the lead has produced it) and reports the size of
+// OUR JavaScript — minified, without onnxruntime-web, its .wasm files or the model — against the 60 kB goal.
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+const pkg = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dist = path.join(pkg, 'dist');
+const model = path.resolve(pkg, '../../models/omniglot-conv4.onnx');
+if (existsSync(model)) {
+  mkdirSync(path.join(dist, 'models'), { recursive: true });
+  copyFileSync(model, path.join(dist, 'models', 'omniglot-conv4.onnx'));
+  console.log('[sdk-web] default model copied to dist/models/omniglot-conv4.onnx');
+} else {
+  console.log('[sdk-web] models/omniglot-conv4.onnx not found: dist has no default model (pass a model URL to loadModel)');
+}
+const GOAL = 60 * 1024;
+let total = 0;
+let gzip = 0;
+for (const name of readdirSync(dist).filter((f) => f.endsWith('.js'))) {
+  const bytes = readFileSync(path.join(dist, name));
+  total += bytes.length;
+  gzip += gzipSync(bytes).length;
+}
+const kB = (n) => (n / 1024).toFixed(1);
+console.log(`[sdk-web] bundle size (our JS, minified, without onnxruntime-web/.wasm/model): ${kB(total)} kB (${kB(gzip)} kB gzip); goal ≤ ${kB(GOAL)} kB: ${total <= GOAL ? 'OK' : 'OVER'}`);

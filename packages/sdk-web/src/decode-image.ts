@@ -1,0 +1,117 @@
+/**
+ * Browser image inputs → the core's RawImage, decoded by the browser itself (createImageBitmap + a 2D canvas),
+ * so no image codec ships in our bundle. Works on the main thread and in Web Workers (OffscreenCanvas).
+ */
+import { SiameseError, assertRawImage, type RawImage } from '@siamese-sdk/core';
+import { fetchBlob, type FetchLimits } from './fetch-bytes.js';
+import { checkImageHeader } from './image-header-check.js';
+
+/** Every image form the web SDK accepts. A string is a URL, resolved against the page (or worker) location. */
+export type WebImageInput =
+  | HTMLImageElement
+  | HTMLCanvasElement
+  | OffscreenCanvas
+  | ImageBitmap
+  | ImageData
+  | Blob
+  | URL
+  | string
+  | RawImage;
+
+export interface DecodeOptions extends FetchLimits {
+  /** Refuse images with more pixels than this, checked from the header before decoding (default 50 megapixels). */
+  maxPixels?: number;
+}
+
+export const DEFAULT_MAX_PIXELS = 50_000_000;
+
+const hasGlobal = (name: string): boolean => typeof (globalThis as Record<string, unknown>)[name] === 'function';
+const isInstance = <T>(value: unknown, name: string): value is T =>
+  hasGlobal(name) && value instanceof ((globalThis as Record<string, unknown>)[name] as abstract new (...args: never[]) => T);
+
+function assertWithinLimit(width: number, height: number, maxPixels: number): void {
+  if (width === 0 || height === 0) throw new SiameseError('IMAGE_EMPTY', `image is empty (${width}×${height})`);
+  if (width * height > maxPixels) {
+    throw new SiameseError('IMAGE_TOO_LARGE', `image is ${width}×${height} = ${width * height} pixels, more than the limit of ${maxPixels}`, { width, height, maxPixels });
+  }
+}
+
+/** A 2D context to read pixels from: OffscreenCanvas where it exists (workers too), a DOM canvas otherwise. */
+function scratchContext(width: number, height: number): OffscreenCanvasRenderingContext2D | CanvasRenderingContext2D {
+  const options: CanvasRenderingContext2DSettings = { willReadFrequently: true, colorSpace: 'srgb' };
+  if (hasGlobal('OffscreenCanvas')) {
+    const ctx = new OffscreenCanvas(width, height).getContext('2d', options);
+    if (ctx) return ctx;
+  } else if (typeof document !== 'undefined') {
+    const canvas = document.createElement('canvas');
+    canvas.width = width;
+    canvas.height = height;
+    const ctx = canvas.getContext('2d', options);
+    if (ctx) return ctx;
+  }
+  throw new SiameseError('BACKEND', 'this browser context has no 2D canvas to read image pixels');
+}
+
+/** Draws a decoded source and reads back its RGBA pixels (opaque images are exact; see README on alpha). */
+function pixelsOf(source: CanvasImageSource, width: number, height: number, maxPixels: number): RawImage {
+  assertWithinLimit(width, height, maxPixels);
+  const ctx = scratchContext(width, height);
+  ctx.drawImage(source, 0, 0);
+  const { data } = ctx.getImageData(0, 0, width, height);
+  return { data, width, height, channels: 4 };
+}
+
+async function decodeBlob(blob: Blob, maxPixels: number): Promise<RawImage> {
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  // Same checks as the Node SDK, from the header alone: format known, not empty, within the pixel limit.
+  checkImageHeader(bytes, maxPixels);
+  let bitmap: ImageBitmap;
+  try {
+    // No colour management or premultiplication: the pixel values must match what jimp decodes in Node.
+    bitmap = await createImageBitmap(new Blob([bytes]), { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+  } catch (e) {
+    throw new SiameseError('IMAGE_DECODE', `the browser could not decode the image (${(e as Error).message || 'corrupt or truncated'})`, {}, { cause: e });
+  }
+  try {
+    return pixelsOf(bitmap, bitmap.width, bitmap.height, maxPixels);
+  } finally {
+    bitmap.close();
+  }
+}
+
+async function decodeImageElement(image: HTMLImageElement, maxPixels: number): Promise<RawImage> {
+  try {
+    await image.decode();
+  } catch (e) {
+    throw new SiameseError('IMAGE_DECODE', `the <img> (${image.currentSrc || image.src || 'no src'}) could not be decoded`, { url: image.currentSrc || image.src }, { cause: e });
+  }
+  return pixelsOf(image, image.naturalWidth, image.naturalHeight, maxPixels);
+}
+
+function isRawImage(value: unknown): value is RawImage {
+  const v = value as Partial<RawImage> | null;
+  return typeof v === 'object' && v !== null && 'data' in v && 'channels' in v && typeof v.width === 'number' && typeof v.height === 'number';
+}
+
+/** Decodes one input to RGBA (or the caller's raw channels). Every failure is a SiameseError. */
+export async function decodeWebImage(input: WebImageInput, options: DecodeOptions = {}): Promise<RawImage> {
+  const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
+  if (typeof input === 'string' || input instanceof URL) return decodeBlob(await fetchBlob(input, options), maxPixels);
+  if (isInstance<Blob>(input, 'Blob')) return decodeBlob(input, maxPixels);
+  if (isInstance<ImageData>(input, 'ImageData')) {
+    assertWithinLimit(input.width, input.height, maxPixels);
+    return { data: input.data, width: input.width, height: input.height, channels: 4 };
+  }
+  if (isInstance<HTMLImageElement>(input, 'HTMLImageElement')) return decodeImageElement(input, maxPixels);
+  if (isInstance<ImageBitmap>(input, 'ImageBitmap')) return pixelsOf(input, input.width, input.height, maxPixels);
+  if (isInstance<HTMLCanvasElement>(input, 'HTMLCanvasElement') || isInstance<OffscreenCanvas>(input, 'OffscreenCanvas')) {
+    return pixelsOf(input, input.width, input.height, maxPixels);
+  }
+  if (isRawImage(input)) {
+    assertRawImage(input);
+    assertWithinLimit(input.width, input.height, maxPixels);
+    return input;
+  }
+  const kind = input === null ? 'null' : typeof input === 'object' ? (input as object).constructor?.name ?? 'object' : typeof input;
+  throw new SiameseError('INVALID_ARGUMENT', `unsupported image input (${kind}); pass an <img>, canvas, OffscreenCanvas, ImageBitmap, ImageData, Blob/File, URL or raw { data, width, height, channels }`);
+}

@@ -1,0 +1,75 @@
+/**
+ * fetch() with the limits the Node SDK applies to URLs: a time limit and a size limit, both typed errors.
+ */
+import { SiameseError } from '@siamese-sdk/core';
+
+export interface FetchLimits {
+  /** Give up after this many milliseconds (default 30 s). */
+  timeoutMs?: number;
+  /** Refuse bodies larger than this many bytes (default 64 MiB). */
+  maxBytes?: number;
+}
+
+export const DEFAULT_FETCH_TIMEOUT_MS = 30_000;
+export const DEFAULT_FETCH_MAX_BYTES = 64 * 1024 * 1024;
+
+function tooLarge(url: string, maxBytes: number): SiameseError {
+  return new SiameseError('FETCH_TOO_LARGE', `${url} is larger than the ${maxBytes}-byte limit`, { url, maxBytes });
+}
+
+/** Fetches `url` (resolved against the page or worker location) into a Blob, keeping its content type. */
+export async function fetchBlob(url: string | URL, limits: FetchLimits = {}): Promise<Blob> {
+  const timeoutMs = limits.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS;
+  const maxBytes = limits.maxBytes ?? DEFAULT_FETCH_MAX_BYTES;
+  const href = String(url);
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => { timedOut = true; controller.abort(); }, timeoutMs);
+  try {
+    let response: Response;
+    try {
+      response = await fetch(url, { signal: controller.signal });
+    } catch (e) {
+      if (timedOut) throw new SiameseError('FETCH_TIMEOUT', `fetching ${href} took longer than ${timeoutMs} ms`, { url: href, timeoutMs });
+      throw new SiameseError('FETCH_FAILED', `fetching ${href} failed: ${(e as Error).message}`, { url: href }, { cause: e });
+    }
+    if (!response.ok) {
+      const code = response.status === 404 ? 'NOT_FOUND' : 'FETCH_FAILED';
+      throw new SiameseError(code, `fetching ${href} failed: HTTP ${response.status} ${response.statusText}`.trim(), { url: href, status: response.status });
+    }
+    const declared = Number(response.headers.get('content-length') ?? NaN);
+    if (declared > maxBytes) {
+      controller.abort();
+      throw tooLarge(href, maxBytes);
+    }
+    // Read the stream ourselves so a server that lies about (or omits) its length still cannot exceed the limit.
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    const reader = response.body?.getReader();
+    if (reader) {
+      for (;;) {
+        let part: ReadableStreamReadResult<Uint8Array>;
+        try {
+          part = await reader.read();
+        } catch (e) {
+          if (timedOut) throw new SiameseError('FETCH_TIMEOUT', `fetching ${href} took longer than ${timeoutMs} ms`, { url: href, timeoutMs });
+          throw new SiameseError('FETCH_FAILED', `reading ${href} failed: ${(e as Error).message}`, { url: href }, { cause: e });
+        }
+        if (part.done) break;
+        total += part.value.byteLength;
+        if (total > maxBytes) {
+          controller.abort();
+          throw tooLarge(href, maxBytes);
+        }
+        chunks.push(part.value);
+      }
+    }
+    return new Blob(chunks as BlobPart[], { type: response.headers.get('content-type') ?? '' });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function fetchBytes(url: string | URL, limits: FetchLimits = {}): Promise<Uint8Array> {
+  return new Uint8Array(await (await fetchBlob(url, limits)).arrayBuffer());
+}

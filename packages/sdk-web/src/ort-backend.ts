@@ -1,0 +1,123 @@
+/**
+ * An onnxruntime-web session as the core's embedding backend: `run` takes N preprocessed images (NCHW floats)
+ * and returns N×D embeddings. Chooses the execution provider (webgpu or wasm) and falls back cleanly.
+ */
+import * as ort from 'onnxruntime-web';
+import { SiameseError, type ModelMetadata } from '@siamese-sdk/core';
+import { configureOrtEnvironment, type OrtEnvironmentRequest } from './ort-environment.js';
+import { probeWebGpu } from './webgpu-adapter.js';
+
+/** What the caller asks for. `auto` = WebGPU when a hardware adapter exists, else wasm. */
+export type DeviceRequest = 'auto' | 'webgpu' | 'wasm';
+/** What actually runs. */
+export type WebDevice = 'webgpu' | 'wasm';
+
+export interface OrtBackendOptions extends OrtEnvironmentRequest {
+  device?: DeviceRequest;
+}
+
+async function chooseDevice(request: DeviceRequest): Promise<WebDevice> {
+  if (request === 'wasm') return 'wasm';
+  const gpu = await probeWebGpu();
+  if (request === 'webgpu') {
+    if (gpu.available) return 'webgpu';
+    console.warn(`[siamese-sdk] device 'webgpu' requested but ${gpu.reason}; falling back to wasm`);
+    return 'wasm';
+  }
+  // 'auto': a software adapter (SwiftShader) runs the model ~50× slower than wasm, so only real GPUs qualify.
+  return gpu.available && !gpu.fallback ? 'webgpu' : 'wasm';
+}
+
+function modelInvalid(e: unknown): SiameseError {
+  const message = e instanceof Error ? e.message : String(e);
+  return new SiameseError('MODEL_INVALID', `onnxruntime-web cannot load the model: ${message}`, {}, { cause: e });
+}
+
+async function createSession(bytes: Uint8Array, device: WebDevice): Promise<ort.InferenceSession> {
+  return ort.InferenceSession.create(bytes, {
+    executionProviders: [device],
+    graphOptimizationLevel: 'all',
+  });
+}
+
+export class OrtWebBackend {
+  /** Serialises runs: one ORT web session does not accept overlapping `run` calls. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private session: ort.InferenceSession | undefined;
+
+  private constructor(
+    session: ort.InferenceSession,
+    readonly device: WebDevice,
+    /** wasm threads in force for this page/worker (1 on WebGPU's CPU side too). */
+    readonly threads: number,
+    private readonly metadata: ModelMetadata,
+  ) {
+    this.session = session;
+  }
+
+  static async create(bytes: Uint8Array, metadata: ModelMetadata, options: OrtBackendOptions = {}): Promise<OrtWebBackend> {
+    const env = configureOrtEnvironment(options);
+    let device = await chooseDevice(options.device ?? 'auto');
+    let session: ort.InferenceSession;
+    try {
+      session = await createSession(bytes, device);
+    } catch (e) {
+      if (device !== 'webgpu') throw modelInvalid(e);
+      // The adapter existed but the WebGPU EP could not start (driver, limits): wasm still gives the same answers.
+      console.warn(`[siamese-sdk] WebGPU session failed (${(e as Error).message}); falling back to wasm`);
+      device = 'wasm';
+      try {
+        session = await createSession(bytes, device);
+      } catch (e2) {
+        throw modelInvalid(e2);
+      }
+    }
+    const { input, output } = metadata;
+    if (!session.inputNames.includes(input.name) || !session.outputNames.includes(output.name)) {
+      await session.release();
+      throw new SiameseError(
+        'MODEL_SHAPE',
+        `model graph has inputs [${session.inputNames.join(', ')}] and outputs [${session.outputNames.join(', ')}], but its metadata names input "${input.name}" and output "${output.name}"`,
+      );
+    }
+    return new OrtWebBackend(session, device, env.threads, metadata);
+  }
+
+  /** N preprocessed images (N×C×H×W floats) → N×D embeddings, in input order. */
+  run(input: Float32Array, n: number): Promise<Float32Array> {
+    const result = this.queue.then(() => this.runNow(input, n));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async runNow(input: Float32Array, n: number): Promise<Float32Array> {
+    const session = this.session;
+    if (!session) throw new SiameseError('MODEL_DISPOSED', 'the model was disposed; load it again');
+    const { width, height, channels, name } = this.metadata.input;
+    const feed = new ort.Tensor('float32', input, [n, channels, height, width]);
+    let outputs: ort.InferenceSession.OnnxValueMapType;
+    try {
+      outputs = await session.run({ [name]: feed });
+    } catch (e) {
+      throw new SiameseError('BACKEND', `onnxruntime-web (${this.device}) failed to run the model: ${(e as Error).message}`, {}, { cause: e });
+    }
+    const out = outputs[this.metadata.output.name] as ort.Tensor;
+    const size = this.metadata.output.size;
+    try {
+      if (out.type !== 'float32' || out.dims.length !== 2 || out.dims[0] !== n || out.dims[1] !== size) {
+        throw new SiameseError('MODEL_SHAPE', `model output "${this.metadata.output.name}" is ${out.type} [${out.dims.join(', ')}], expected float32 [${n}, ${size}]`);
+      }
+      // getData() downloads from the GPU when the output lives there; on wasm it is the CPU array itself.
+      return new Float32Array(await out.getData() as Float32Array);
+    } finally {
+      for (const value of Object.values(outputs)) (value as ort.Tensor).dispose();
+    }
+  }
+
+  async dispose(): Promise<void> {
+    const session = this.session;
+    this.session = undefined;
+    await this.queue;
+    await session?.release();
+  }
+}
