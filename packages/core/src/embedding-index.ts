@@ -1,0 +1,76 @@
+/**
+ * A support set compiled for ranking: every example embedding in one contiguous matrix, a row → label map, and
+ * each label's prototype (the re-normalised mean of its examples) in a second matrix. Built once per change of
+ * the support set and reused by every query, so a query costs one matrix–vector product and a top-k.
+ */
+import { l2NormalizeInPlace } from './distance.js';
+import { scoreRows } from './embedding-matrix.js';
+import { SiameseError } from './errors.js';
+import { TopK } from './top-k.js';
+
+export type RankStrategy = 'prototype' | 'nearest';
+
+export interface LabelEmbeddings {
+  label: string;
+  /** Unit-length embeddings of this label's examples, each `dim` long. */
+  embeddings: readonly Float32Array[];
+}
+
+export interface EmbeddingIndex {
+  readonly dim: number;
+  /** Label id → label. */
+  readonly labels: readonly string[];
+  /** rows × dim, row-major. */
+  readonly examples: Float32Array;
+  /** Row → label id. */
+  readonly exampleLabel: Int32Array;
+  /** labels × dim: the normalised mean of each label's examples. */
+  readonly prototypes: Float32Array;
+}
+
+export function buildEmbeddingIndex(groups: readonly LabelEmbeddings[], dim: number): EmbeddingIndex {
+  let rows = 0;
+  for (const g of groups) rows += g.embeddings.length;
+  const examples = new Float32Array(rows * dim);
+  const exampleLabel = new Int32Array(rows);
+  const prototypes = new Float32Array(groups.length * dim);
+  let row = 0;
+  groups.forEach((g, id) => {
+    const p = id * dim;
+    for (const e of g.embeddings) {
+      if (e.length !== dim) throw new SiameseError('INVALID_ARGUMENT', `embedding for label "${g.label}" has ${e.length} values, expected ${dim}`, { label: g.label });
+      examples.set(e, row * dim);
+      exampleLabel[row++] = id;
+      for (let i = 0; i < dim; i++) prototypes[p + i] += e[i];
+    }
+    // The mean of unit vectors is shorter than 1; re-normalising makes prototype scores cosines again.
+    l2NormalizeInPlace(prototypes, p, dim);
+  });
+  return { dim, labels: groups.map((g) => g.label), examples, exampleLabel, prototypes };
+}
+
+/** Reused score buffers, grown on demand: ranking allocates nothing per call beyond its results. */
+const scratch = { scores: new Float32Array(0), best: new Float32Array(0) };
+function scratchArray(name: keyof typeof scratch, length: number): Float32Array {
+  if (scratch[name].length < length) scratch[name] = new Float32Array(Math.max(length, scratch[name].length * 2));
+  return scratch[name];
+}
+
+/** The k best labels for `query` as (label id, cosine score), best first. */
+export function topLabels(index: EmbeddingIndex, query: Float32Array, k: number, strategy: RankStrategy): { id: number; score: number }[] {
+  const { dim, labels } = index;
+  if (query.length !== dim) throw new SiameseError('INVALID_ARGUMENT', `query embedding has ${query.length} values, expected ${dim}`);
+  const top = new TopK(Math.min(k, labels.length));
+  if (strategy === 'prototype') {
+    const scores = scoreRows(index.prototypes, dim, query, scratchArray('scores', labels.length), 0, labels.length);
+    for (let id = 0; id < labels.length; id++) top.push(id, scores[id]);
+  } else {
+    const rows = index.exampleLabel.length;
+    const scores = scoreRows(index.examples, dim, query, scratchArray('scores', rows), 0, rows);
+    const best = scratchArray('best', labels.length).fill(-Infinity, 0, labels.length);
+    const owner = index.exampleLabel;
+    for (let r = 0; r < rows; r++) if (scores[r] > best[owner[r]]) best[owner[r]] = scores[r];
+    for (let id = 0; id < labels.length; id++) top.push(id, best[id]);
+  }
+  return top.sorted();
+}

@@ -1,0 +1,222 @@
+/**
+ * The model-independent half of every SDK: batched embedding over an abstract {@link EmbeddingBackend},
+ * similarity, ranking and support sets. An adapter (Node, web) supplies the backend and a decoder for its own
+ * input types; everything else — preprocessing, batching, normalisation, calibration, errors — is this one class.
+ */
+import { dot, distanceFromSimilarity, l2NormalizeInPlace } from './distance.js';
+import type { EmbeddingBackend } from './embedding-backend.js';
+import { SiameseError } from './errors.js';
+import type { RawImage } from './image.js';
+import { InferenceQueue, disposedError } from './inference-queue.js';
+import type { SupportEntries } from './inputs.js';
+import { type ModelMetadata, distanceToProbability } from './metadata.js';
+import { preprocessImage } from './preprocess.js';
+import type { RankOptions, RankResult } from './rank.js';
+import { SupportSet, type SupportSetJSON, type SupportSetModel } from './support-set.js';
+
+/** An image already turned into the model's input values (C·H·W floats, per the metadata), e.g. by a worker. */
+export interface PreprocessedImage {
+  readonly preprocessed: Float32Array;
+}
+
+/** What a decoder hands back: pixels to preprocess, or values already preprocessed. */
+export type DecodedImage = RawImage | PreprocessedImage;
+
+/** Turns one caller input into pixels. `index` is its position in the caller's batch (for error messages). */
+export type ImageDecoder<TInput> = (input: TInput, index: number) => Promise<DecodedImage> | DecodedImage;
+
+export interface EmbeddingModelOptions<TInput> {
+  metadata: ModelMetadata;
+  backend: EmbeddingBackend;
+  decode: ImageDecoder<TInput>;
+  /** The model's identity (see modelFingerprint), stamped into stored support sets. */
+  fingerprint: string;
+  /** Images per inference run (default 64). */
+  batchSize?: number;
+}
+
+export interface SimilarityResult {
+  /** The model's distance (euclidean or cosine, per its metadata). */
+  distance: number;
+  /** Cosine similarity of the unit-length embeddings, in [-1, 1]. */
+  similarity: number;
+  /** Calibrated probability that both images show the same class. */
+  probability: number;
+  /** Whether the distance is within the model's calibrated threshold. */
+  same: boolean;
+}
+
+export const DEFAULT_BATCH_SIZE = 64;
+
+export class EmbeddingModel<TInput> implements SupportSetModel<TInput> {
+  readonly metadata: ModelMetadata;
+  readonly fingerprint: string;
+  readonly batchSize: number;
+  private readonly backend: EmbeddingBackend;
+  private readonly decode: ImageDecoder<TInput>;
+  private readonly queue: InferenceQueue;
+  private readonly inputSize: number;
+  private disposed = false;
+  private disposing: Promise<void> | undefined;
+
+  constructor(options: EmbeddingModelOptions<TInput>) {
+    const { metadata, backend, decode, fingerprint, batchSize = DEFAULT_BATCH_SIZE } = options;
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new SiameseError('INVALID_ARGUMENT', `batchSize must be a positive integer, got ${String(batchSize)}`);
+    this.metadata = metadata;
+    this.fingerprint = fingerprint;
+    this.batchSize = batchSize;
+    this.backend = backend;
+    this.decode = decode;
+    this.inputSize = metadata.input.channels * metadata.input.width * metadata.input.height;
+    this.queue = new InferenceQueue(backend, this.inputSize, metadata.output.size, Math.max(batchSize, 256));
+  }
+
+  /** What runs the model ("cpu", "cuda", "wasm", "webgpu", ...). */
+  get device(): string {
+    return this.backend.device;
+  }
+
+  get embeddingSize(): number {
+    return this.metadata.output.size;
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  /** Unit-length embedding(s): one `Float32Array` for one image, an array of them for an array of images. */
+  embed(input: TInput): Promise<Float32Array>;
+  embed(inputs: readonly TInput[]): Promise<Float32Array[]>;
+  async embed(input: TInput | readonly TInput[]): Promise<Float32Array | Float32Array[]> {
+    if (Array.isArray(input)) return this.embedBatch(input as readonly TInput[]);
+    const [embedding] = await this.embedBatch([input as TInput]);
+    return embedding;
+  }
+
+  /** Embeds in batches of {@link batchSize}, decoding the next batch while the current one runs. */
+  async embedBatch(inputs: readonly TInput[]): Promise<Float32Array[]> {
+    this.assertUsable();
+    if (!Array.isArray(inputs)) throw new SiameseError('INVALID_ARGUMENT', 'expected an array of images');
+    const items = [...inputs]; // later changes to the caller's array cannot affect this call
+    const result: Float32Array[] = new Array(items.length);
+    const prepare = (start: number): Promise<Float32Array> => {
+      const p = this.prepareBatch(items, start, Math.min(items.length, start + this.batchSize));
+      p.catch(() => undefined); // observed below; keeps an early failure from being reported as unhandled
+      return p;
+    };
+    let next = items.length > 0 ? prepare(0) : undefined;
+    for (let start = 0; start < items.length; start += this.batchSize) {
+      const n = Math.min(this.batchSize, items.length - start);
+      const tensor = await next!;
+      next = start + n < items.length ? prepare(start + n) : undefined;
+      this.assertUsable();
+      const output = await this.queue.run(tensor, n);
+      const D = this.metadata.output.size;
+      for (let i = 0; i < n; i++) {
+        const e = output.slice(i * D, (i + 1) * D);
+        if (!this.metadata.output.normalized) l2NormalizeInPlace(e);
+        result[start + i] = e;
+      }
+    }
+    return result;
+  }
+
+  /** Decodes items [start, end) concurrently and preprocesses them into one NCHW tensor. */
+  private async prepareBatch(items: readonly TInput[], start: number, end: number): Promise<Float32Array> {
+    const settled = await Promise.allSettled(items.slice(start, end).map(async (item, i) => this.decode(item, start + i)));
+    const tensor = new Float32Array((end - start) * this.inputSize);
+    // Report the first failing index (not the first to fail in time), so errors are deterministic.
+    settled.forEach((s, i) => {
+      const index = start + i;
+      if (s.status === 'rejected') throw annotate(s.reason, index);
+      try {
+        const decoded = s.value;
+        if (isPreprocessed(decoded)) {
+          if (decoded.preprocessed.length !== this.inputSize) {
+            throw new SiameseError('MODEL_SHAPE', `preprocessed image has ${decoded.preprocessed.length} values, the model takes ${this.inputSize}`);
+          }
+          tensor.set(decoded.preprocessed, i * this.inputSize);
+        } else {
+          preprocessImage(decoded, this.metadata, { out: tensor, offset: i * this.inputSize });
+        }
+      } catch (error) {
+        throw annotate(error, index);
+      }
+    });
+    return tensor;
+  }
+
+  /** Distance, cosine similarity, calibrated probability and same/different for two images. */
+  async similarity(a: TInput, b: TInput): Promise<SimilarityResult> {
+    const [ea, eb] = await this.embedBatch([a, b]);
+    return this.compareEmbeddings(ea, eb);
+  }
+
+  /** {@link similarity} for two embeddings already computed by this model. */
+  compareEmbeddings(a: Float32Array, b: Float32Array): SimilarityResult {
+    const D = this.metadata.output.size;
+    if (!(a instanceof Float32Array) || !(b instanceof Float32Array) || a.length !== D || b.length !== D) {
+      throw new SiameseError('INVALID_ARGUMENT', `embeddings must be Float32Arrays of ${D} values`);
+    }
+    const similarity = Math.min(1, Math.max(-1, dot(a, b)));
+    const distance = distanceFromSimilarity(similarity, this.metadata.distance);
+    return {
+      distance,
+      similarity,
+      probability: distanceToProbability(distance, this.metadata.calibration),
+      same: distance <= this.metadata.calibration.threshold,
+    };
+  }
+
+  /** A reusable support set: its images are embedded now, once. */
+  supportSet(entries: SupportEntries<TInput>): Promise<SupportSet<TInput>> {
+    this.assertUsable();
+    return SupportSet.create(this, entries);
+  }
+
+  /** Reloads a stored support set (see SupportSet.toJSON); refused unless this same model made it. */
+  supportSetFromJSON(json: string | SupportSetJSON): SupportSet<TInput> {
+    this.assertUsable();
+    return SupportSet.fromJSON(this, json);
+  }
+
+  /**
+   * Ranks the labels of `support` by similarity to `query`. Pass a SupportSet to reuse cached embeddings; other
+   * forms are embedded for this call only.
+   */
+  async rank(query: TInput, support: SupportSet<TInput> | SupportEntries<TInput>, options?: RankOptions): Promise<RankResult> {
+    this.assertUsable();
+    const set = support instanceof SupportSet ? support : await this.supportSet(support);
+    if (set.model.fingerprint !== this.fingerprint || set.embeddingSize !== this.embeddingSize) {
+      throw new SiameseError('INVALID_ARGUMENT', 'the support set was made by a different model; build it with this model');
+    }
+    return set.rank(query, options);
+  }
+
+  /**
+   * Releases the backend. Queued work fails with MODEL_DISPOSED; a run already executing finishes first, so the
+   * runtime is never freed under it. Later calls fail with MODEL_DISPOSED. Safe to call twice.
+   */
+  dispose(): Promise<void> {
+    this.disposed = true;
+    this.disposing ??= this.queue.close().then(() => this.backend.dispose());
+    return this.disposing;
+  }
+
+  private assertUsable(): void {
+    if (this.disposed) throw disposedError();
+  }
+}
+
+function isPreprocessed(value: DecodedImage): value is PreprocessedImage {
+  return (value as PreprocessedImage).preprocessed instanceof Float32Array;
+}
+
+/** Names the batch index in an error (typed errors keep their code; anything else becomes IMAGE_DECODE). */
+function annotate(error: unknown, index: number): SiameseError {
+  if (error instanceof SiameseError) {
+    return error.details.index === index ? error : error.withDetails({ index }, `image ${index}${error.details.path ? ` (${String(error.details.path)})` : ''}`);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new SiameseError('IMAGE_DECODE', `image ${index}: could not be decoded (${message})`, { index }, { cause: error });
+}

@@ -1,0 +1,85 @@
+/**
+ * Ranking a query embedding against a compiled support set: sorted matches with the model's distance and
+ * calibrated probability, the best match, and whether it clears the acceptance threshold (so callers can answer
+ * "unknown" instead of forcing the nearest label).
+ */
+import { distanceFromSimilarity } from './distance.js';
+import { type EmbeddingIndex, type RankStrategy, topLabels } from './embedding-index.js';
+import { SiameseError } from './errors.js';
+import { type CalibrationSpec, type DistanceKind, distanceToProbability } from './metadata.js';
+
+export type { RankStrategy } from './embedding-index.js';
+
+export interface RankOptions {
+  /** How many labels to return, best first (default 5; capped at the number of labels). */
+  k?: number;
+  /** 'prototype' (default): compare with each label's mean embedding; 'nearest': with its closest example. */
+  strategy?: RankStrategy;
+  /** Accept the best match when its distance is at or below this (default: the model's calibrated threshold). */
+  threshold?: number;
+}
+
+export interface RankMatch {
+  label: string;
+  /** Cosine similarity of the (unit-length) embeddings, in [-1, 1]; higher is more alike. */
+  score: number;
+  /** The model's distance (euclidean or cosine, per its metadata); lower is more alike. */
+  distance: number;
+  /** Calibrated probability that query and label are the same class. */
+  probability: number;
+}
+
+export interface RankSummary {
+  /** The top match. */
+  best: RankMatch;
+  /** Whether the best match's distance is within the threshold. */
+  accepted: boolean;
+  /** `!accepted`: the query is probably none of the labels. */
+  unknown: boolean;
+  /** The distance threshold that was applied. */
+  threshold: number;
+  strategy: RankStrategy;
+}
+
+/** The matches, best first, as a plain array that also carries the summary (`result[0]`, `result.best`, ...). */
+export type RankResult = RankMatch[] & RankSummary;
+
+export const DEFAULT_RANK_K = 5;
+
+export interface ResolvedRankOptions {
+  k: number;
+  strategy: RankStrategy;
+  threshold: number;
+}
+
+/** Validates options once, with the model's calibration as the default threshold. */
+export function resolveRankOptions(options: RankOptions | undefined, calibration: CalibrationSpec): ResolvedRankOptions {
+  const { k = DEFAULT_RANK_K, strategy = 'prototype', threshold = calibration.threshold } = options ?? {};
+  if (!(Number.isInteger(k) && k >= 1) && k !== Infinity) {
+    throw new SiameseError('INVALID_ARGUMENT', `k must be a positive integer, got ${String(k)}`);
+  }
+  if (strategy !== 'prototype' && strategy !== 'nearest') {
+    throw new SiameseError('INVALID_ARGUMENT', `strategy must be "prototype" or "nearest", got ${String(strategy)}`);
+  }
+  if (typeof threshold !== 'number' || Number.isNaN(threshold)) {
+    throw new SiameseError('INVALID_ARGUMENT', `threshold must be a number, got ${String(threshold)}`);
+  }
+  return { k, strategy, threshold };
+}
+
+export interface RankContext {
+  distance: DistanceKind;
+  calibration: CalibrationSpec;
+}
+
+export function rankEmbedding(index: EmbeddingIndex, query: Float32Array, options: ResolvedRankOptions, context: RankContext): RankResult {
+  if (index.labels.length === 0) throw new SiameseError('SUPPORT_SET_EMPTY', 'the support set has no labels');
+  const top = topLabels(index, query, options.k, options.strategy);
+  const matches: RankMatch[] = top.map(({ id, score }) => {
+    const distance = distanceFromSimilarity(score, context.distance);
+    return { label: index.labels[id], score, distance, probability: distanceToProbability(distance, context.calibration) };
+  });
+  const best = matches[0];
+  const accepted = best.distance <= options.threshold;
+  return Object.assign(matches, { best, accepted, unknown: !accepted, threshold: options.threshold, strategy: options.strategy });
+}

@@ -1,0 +1,256 @@
+/**
+ * A reusable support set: labelled example images embedded once and cached, compiled into an
+ * {@link EmbeddingIndex} for fast ranking, editable (add / remove) and storable without the images
+ * (toJSON / fromJSON, with strict validation because stored sets are untrusted input).
+ */
+import { l2NormalizeInPlace } from './distance.js';
+import { buildEmbeddingIndex, type EmbeddingIndex } from './embedding-index.js';
+import { SiameseError } from './errors.js';
+import { assertLabel, normalizeSupportEntries, type SupportEntries } from './inputs.js';
+import type { ModelMetadata } from './metadata.js';
+import { type RankOptions, type RankResult, rankEmbedding, resolveRankOptions } from './rank.js';
+
+/** What a support set needs from its model: identity, metadata and batched embedding. */
+export interface SupportSetModel<TInput> {
+  readonly metadata: ModelMetadata;
+  /** See {@link modelFingerprint}. */
+  readonly fingerprint: string;
+  /** Unit-length embeddings, one per input, in order; errors name the failing input's index. */
+  embedBatch(inputs: readonly TInput[]): Promise<Float32Array[]>;
+}
+
+export const SUPPORT_SET_FORMAT = 'siamese-sdk/support-set';
+export const SUPPORT_SET_VERSION = 1;
+
+/** The stored form of a support set: embeddings only, tied to the model that made them. */
+export interface SupportSetJSON {
+  format: typeof SUPPORT_SET_FORMAT;
+  version: typeof SUPPORT_SET_VERSION;
+  model: { name: string; fingerprint: string; embeddingSize: number };
+  labels: { label: string; embeddings: number[][] }[];
+}
+
+export class SupportSet<TInput> {
+  private readonly groups = new Map<string, Float32Array[]>();
+  private compiled: EmbeddingIndex | undefined;
+
+  private constructor(readonly model: SupportSetModel<TInput>) {}
+
+  /** Embeds every image of `entries` (one batched pass) into a new set. */
+  static async create<TInput>(model: SupportSetModel<TInput>, entries: SupportEntries<TInput>): Promise<SupportSet<TInput>> {
+    const set = new SupportSet(model);
+    await set.add(entries);
+    return set;
+  }
+
+  /** An empty set to fill with {@link add} or {@link addEmbeddings}. */
+  static empty<TInput>(model: SupportSetModel<TInput>): SupportSet<TInput> {
+    return new SupportSet(model);
+  }
+
+  /** Labels in insertion order. */
+  get labels(): string[] {
+    return [...this.groups.keys()];
+  }
+
+  /** Number of labels. */
+  get size(): number {
+    return this.groups.size;
+  }
+
+  /** Number of stored example embeddings over all labels. */
+  get exampleCount(): number {
+    let n = 0;
+    for (const g of this.groups.values()) n += g.length;
+    return n;
+  }
+
+  get embeddingSize(): number {
+    return this.model.metadata.output.size;
+  }
+
+  has(label: string): boolean {
+    return this.groups.has(label);
+  }
+
+  /** Copies of a label's example embeddings (empty when the label is absent). */
+  embeddingsOf(label: string): Float32Array[] {
+    return (this.groups.get(label) ?? []).map((e) => e.slice());
+  }
+
+  /**
+   * Embeds and adds images (same forms as creation); images for an existing label extend it. All or nothing: when
+   * one image fails, the set is unchanged and the error names its label and position.
+   */
+  async add(entries: SupportEntries<TInput>): Promise<this> {
+    const groups = normalizeSupportEntries(entries);
+    const flat = groups.flatMap((g) => g.images);
+    let embeddings: Float32Array[];
+    try {
+      embeddings = await this.model.embedBatch(flat);
+    } catch (error) {
+      throw locate(error, groups.map((g) => ({ label: g.label, count: g.images.length })));
+    }
+    let o = 0;
+    for (const g of groups) {
+      this.append(g.label, embeddings.slice(o, o + g.images.length));
+      o += g.images.length;
+    }
+    return this;
+  }
+
+  /** Adds precomputed embeddings for a label (validated, normalised copies are stored). */
+  addEmbeddings(label: string, embeddings: readonly Float32Array[]): this {
+    assertLabel(label);
+    if (embeddings.length === 0) throw new SiameseError('SUPPORT_LABEL_EMPTY', `label "${label}" has no embeddings`, { label });
+    const copies = embeddings.map((e, i) => {
+      if (!(e instanceof Float32Array) || e.length !== this.embeddingSize) {
+        throw new SiameseError('INVALID_ARGUMENT', `label "${label}": embedding ${i} must be a Float32Array of ${this.embeddingSize} values`, { label, index: i });
+      }
+      if (!e.every(Number.isFinite)) throw new SiameseError('INVALID_ARGUMENT', `label "${label}": embedding ${i} has NaN or infinite values`, { label, index: i });
+      const c = e.slice();
+      l2NormalizeInPlace(c);
+      return c;
+    });
+    this.append(label, copies);
+    return this;
+  }
+
+  /** Removes a label; returns whether it was there. */
+  remove(label: string): boolean {
+    const removed = this.groups.delete(label);
+    if (removed) this.compiled = undefined;
+    return removed;
+  }
+
+  /** Embeds `query` and ranks the labels by similarity to it. */
+  async rank(query: TInput, options?: RankOptions): Promise<RankResult> {
+    const resolved = resolveRankOptions(options, this.model.metadata.calibration);
+    if (this.groups.size === 0) throw new SiameseError('SUPPORT_SET_EMPTY', 'the support set has no labels');
+    let embedding: Float32Array;
+    try {
+      [embedding] = await this.model.embedBatch([query]);
+    } catch (error) {
+      throw error instanceof SiameseError ? error.withDetails({ query: true }, 'query image') : error;
+    }
+    return rankEmbedding(this.index(), embedding, resolved, this.model.metadata);
+  }
+
+  /** Ranks an already computed (unit-length) query embedding: no inference, just the matrix product. */
+  rankEmbedding(embedding: Float32Array, options?: RankOptions): RankResult {
+    const resolved = resolveRankOptions(options, this.model.metadata.calibration);
+    if (!(embedding instanceof Float32Array) || embedding.length !== this.embeddingSize) {
+      throw new SiameseError('INVALID_ARGUMENT', `a query embedding must be a Float32Array of ${this.embeddingSize} values`);
+    }
+    if (this.groups.size === 0) throw new SiameseError('SUPPORT_SET_EMPTY', 'the support set has no labels');
+    return rankEmbedding(this.index(), embedding, resolved, this.model.metadata);
+  }
+
+  /** The compiled index (built on first use after a change). */
+  index(): EmbeddingIndex {
+    this.compiled ??= buildEmbeddingIndex([...this.groups].map(([label, embeddings]) => ({ label, embeddings })), this.embeddingSize);
+    return this.compiled;
+  }
+
+  toJSON(): SupportSetJSON {
+    const { metadata, fingerprint } = this.model;
+    return {
+      format: SUPPORT_SET_FORMAT,
+      version: SUPPORT_SET_VERSION,
+      model: { name: metadata.name, fingerprint, embeddingSize: metadata.output.size },
+      labels: [...this.groups].map(([label, embeddings]) => ({ label, embeddings: embeddings.map((e) => Array.from(e)) })),
+    };
+  }
+
+  /**
+   * Rebuilds a stored set for `model`. The payload is untrusted: anything malformed, made by another model, or
+   * carrying NaN/Infinity, non-unit vectors, reserved keys or oversized labels is refused with SUPPORT_SET_INVALID.
+   */
+  static fromJSON<TInput>(model: SupportSetModel<TInput>, json: string | SupportSetJSON): SupportSet<TInput> {
+    const stored = parseSupportSetJSON(json, model);
+    const set = new SupportSet(model);
+    for (const { label, embeddings } of stored) set.append(label, embeddings);
+    return set;
+  }
+
+  private append(label: string, embeddings: Float32Array[]): void {
+    const group = this.groups.get(label);
+    if (group) group.push(...embeddings);
+    else this.groups.set(label, embeddings);
+    this.compiled = undefined;
+  }
+}
+
+/** Rewrites an embedding error's flat batch index into the label and position the caller used. */
+function locate(error: unknown, groups: { label: string; count: number }[]): unknown {
+  if (!(error instanceof SiameseError) || typeof error.details.index !== 'number') return error;
+  let i = error.details.index;
+  for (const g of groups) {
+    if (i < g.count) return error.withDetails({ label: g.label, index: i, batchIndex: error.details.index }, `label "${g.label}", image ${i}`);
+    i -= g.count;
+  }
+  return error;
+}
+
+function invalid(message: string, extra: Record<string, unknown> = {}): never {
+  throw new SiameseError('SUPPORT_SET_INVALID', `stored support set is invalid: ${message}`, extra);
+}
+
+/** Own keys must be exactly the expected ones: refuses `__proto__`, `constructor` and any extra field. */
+function exactKeys(value: unknown, keys: readonly string[], where: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) invalid(`${where} must be an object`);
+  const own = Object.getOwnPropertyNames(value);
+  for (const k of own) if (!keys.includes(k)) invalid(`${where} has an unexpected key "${k.slice(0, 40)}"`);
+  for (const k of keys) if (!own.includes(k)) invalid(`${where} lacks "${k}"`);
+  return value as Record<string, unknown>;
+}
+
+/** Tolerance for stored vectors' length: float32 rounding of a unit vector is far inside it. */
+const UNIT_TOLERANCE = 1e-3;
+
+function parseSupportSetJSON(json: unknown, model: SupportSetModel<unknown>): { label: string; embeddings: Float32Array[] }[] {
+  let value = json;
+  if (typeof json === 'string') {
+    try {
+      value = JSON.parse(json);
+    } catch (error) {
+      invalid(`not valid JSON (${(error as Error).message})`);
+    }
+  }
+  const top = exactKeys(value, ['format', 'version', 'model', 'labels'], 'the record');
+  if (top.format !== SUPPORT_SET_FORMAT) invalid(`format must be "${SUPPORT_SET_FORMAT}"`);
+  if (top.version !== SUPPORT_SET_VERSION) invalid(`unsupported version ${String(top.version).slice(0, 20)}; this SDK reads version ${SUPPORT_SET_VERSION}`);
+  const stored = exactKeys(top.model, ['name', 'fingerprint', 'embeddingSize'], 'model');
+  const dim = model.metadata.output.size;
+  if (stored.embeddingSize !== dim) invalid(`it was made with ${String(stored.embeddingSize).slice(0, 20)}-value embeddings; this model makes ${dim}`);
+  if (stored.fingerprint !== model.fingerprint) {
+    invalid(`it was made by another model (fingerprint ${String(stored.fingerprint).slice(0, 32)}, this model is ${model.fingerprint})`, { fingerprint: model.fingerprint });
+  }
+  if (!Array.isArray(top.labels)) invalid('labels must be an array');
+  const seen = new Set<string>();
+  return top.labels.map((entry: unknown, i: number) => {
+    const { label, embeddings } = exactKeys(entry, ['label', 'embeddings'], `labels[${i}]`);
+    try {
+      assertLabel(label, 'SUPPORT_SET_INVALID');
+    } catch (error) {
+      invalid(`labels[${i}]: ${(error as Error).message}`, { index: i });
+    }
+    if (seen.has(label)) invalid(`label "${label}" appears twice`, { label });
+    seen.add(label);
+    if (!Array.isArray(embeddings) || embeddings.length === 0) invalid(`label "${label}" has no embeddings`, { label });
+    const vectors = embeddings.map((e: unknown, j: number) => {
+      if (!Array.isArray(e) || e.length !== dim) invalid(`label "${label}", embedding ${j} must be an array of ${dim} numbers`, { label, index: j });
+      const v = new Float32Array(dim);
+      let norm = 0;
+      for (let d = 0; d < dim; d++) {
+        const x = e[d];
+        if (typeof x !== 'number' || !Number.isFinite(x)) invalid(`label "${label}", embedding ${j} has a non-finite value at ${d}`, { label, index: j });
+        v[d] = x;
+        norm += v[d] * v[d];
+      }
+      if (Math.abs(Math.sqrt(norm) - 1) > UNIT_TOLERANCE) invalid(`label "${label}", embedding ${j} is not unit length`, { label, index: j });
+      return v;
+    });
+    return { label, embeddings: vectors };
+  });
+}
