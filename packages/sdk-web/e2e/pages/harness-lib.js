@@ -1,0 +1,143 @@
+// Scenarios the end-to-end tests run inside Chromium, on a page or in a Web Worker. Each takes the SDK module
+// (so the same code runs against the import-mapped page build and the worker build) and returns plain JSON.
+
+/** Loads a model and ranks every query against a support set given as image URLs. */
+export async function rankScenario(sdk, { modelUrl, device = 'wasm', threads, support, queries, k = 1000, strategy = 'prototype' }) {
+  const t0 = performance.now();
+  const model = await sdk.loadModel(modelUrl, { device, ...(threads !== undefined ? { threads } : {}) });
+  const loadMs = performance.now() - t0;
+  const set = await model.supportSet(support);
+  const results = [];
+  const t1 = performance.now();
+  for (const query of queries) {
+    const ranking = await model.rank(query, set, { k, strategy });
+    results.push({
+      query,
+      ranking: ranking.map(({ label, score, distance, probability }) => ({ label, score, distance, probability })),
+      accepted: ranking.accepted,
+      threshold: ranking.threshold,
+    });
+  }
+  const rankMs = (performance.now() - t1) / Math.max(1, queries.length);
+  const out = {
+    device: model.device,
+    threads: model.threads,
+    crossOriginIsolated: globalThis.crossOriginIsolated === true,
+    inWorker: typeof document === 'undefined',
+    loadMs,
+    rankMs,
+    results,
+    supportJSON: set.toJSON(),
+  };
+  await model.dispose();
+  return out;
+}
+
+/** Embeds the same image given in every input form this context has; returns the embeddings by form. */
+export async function inputFormsScenario(sdk, { modelUrl, url }) {
+  const model = await sdk.loadModel(modelUrl, { device: 'wasm' });
+  const blob = await (await fetch(url)).blob();
+  const bitmap = await createImageBitmap(blob);
+  const forms = {
+    'string URL': url,
+    'URL object': new URL(url, globalThis.location.href),
+    Blob: blob,
+    ImageBitmap: bitmap,
+  };
+  const off = new OffscreenCanvas(bitmap.width, bitmap.height);
+  off.getContext('2d').drawImage(bitmap, 0, 0);
+  forms.OffscreenCanvas = off;
+  forms.ImageData = off.getContext('2d').getImageData(0, 0, bitmap.width, bitmap.height);
+  const rgba = forms.ImageData;
+  forms.RawImage = { data: new Uint8Array(rgba.data), width: rgba.width, height: rgba.height, channels: 4 };
+  if (typeof document !== 'undefined') {
+    forms.File = new File([blob], 'image.png', { type: 'image/png' });
+    const img = new Image();
+    img.src = url;
+    forms.HTMLImageElement = img; // not awaited on purpose: the SDK waits for decoding itself
+    const canvas = document.createElement('canvas');
+    canvas.width = bitmap.width;
+    canvas.height = bitmap.height;
+    canvas.getContext('2d').drawImage(bitmap, 0, 0);
+    forms.HTMLCanvasElement = canvas;
+  }
+  const names = Object.keys(forms);
+  const embeddings = await model.embed(names.map((n) => forms[n]));
+  const out = Object.fromEntries(names.map((n, i) => [n, Array.from(embeddings[i])]));
+  await model.dispose();
+  return out;
+}
+
+/** Runs `fn` and reports the SiameseError it throws (or that it did not throw). */
+async function outcome(sdk, fn) {
+  try {
+    await fn();
+    return { threw: false };
+  } catch (e) {
+    return {
+      threw: true,
+      siamese: e instanceof sdk.SiameseError,
+      code: e?.code,
+      message: String(e?.message ?? e),
+      details: JSON.parse(JSON.stringify(e?.details ?? {})),
+    };
+  }
+}
+
+/** A PNG whose header claims `width`×`height` pixels (no pixel data follows). */
+function pngHeader(width, height) {
+  const bytes = new Uint8Array(33);
+  bytes.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(16, width);
+  view.setUint32(20, height);
+  bytes.set([8, 6, 0, 0, 0], 24);
+  return bytes;
+}
+
+/** Every bad input a user can cause, with the error each produced. */
+export async function errorScenario(sdk, { modelUrl, goodImage, missingUrl, noMetadataModelUrl }) {
+  const model = await sdk.loadModel(modelUrl, { device: 'wasm' });
+  const good = await (await fetch(goodImage)).blob();
+  const goodBytes = new Uint8Array(await good.arrayBuffer());
+  const cases = {
+    corruptPng: () => model.embed(new Blob([goodBytes.slice(0, 60)])),
+    notAnImage: () => model.embed(new Blob(['hello, not an image'], { type: 'text/plain' })),
+    emptyBlob: () => model.embed(new Blob([])),
+    hugeHeader: () => model.embed(new Blob([pngHeader(100000, 100000)])),
+    zeroSizeHeader: () => model.embed(new Blob([pngHeader(0, 10)])),
+    missingUrl: () => model.embed(missingUrl),
+    unsupportedInput: () => model.embed(42),
+    badInBatch: () => model.embed([good, good, new Blob(['junk']), good]),
+    emptySupportSet: () => model.supportSet({}),
+    emptyLabel: () => model.supportSet({ a: [good], b: [] }),
+    rankEmptySupport: () => model.rank(good, {}),
+    badModelBytes: () => sdk.loadModel(new Uint8Array([1, 2, 3, 4, 5])),
+    missingModelUrl: () => sdk.loadModel(missingUrl),
+    foreignSupportJSON: async () => {
+      const set = await model.supportSet({ a: [good] });
+      const json = set.toJSON();
+      json.model.fingerprint = '0000000000000000';
+      return model.supportSetFromJSON(json);
+    },
+    ...(noMetadataModelUrl ? { noMetadataModel: () => sdk.loadModel(noMetadataModelUrl) } : {}),
+  };
+  if (typeof document !== 'undefined') {
+    cases.zeroSizeCanvas = () => {
+      const c = document.createElement('canvas');
+      c.width = 0;
+      c.height = 10;
+      return model.embed(c);
+    };
+  }
+  const tooSmallLimit = await sdk.loadModel(modelUrl, { device: 'wasm', maxPixels: 1000 });
+  cases.overPixelLimit = () => tooSmallLimit.embed(good);
+  const results = {};
+  for (const [name, fn] of Object.entries(cases)) results[name] = await outcome(sdk, fn);
+  // The model stays usable after every error above.
+  results.stillWorks = await outcome(sdk, () => model.embed(good));
+  await tooSmallLimit.dispose();
+  await model.dispose();
+  results.afterDispose = await outcome(sdk, () => model.embed(good));
+  return results;
+}
