@@ -2,9 +2,8 @@
  * Browser image inputs → the core's RawImage, decoded by the browser itself (createImageBitmap + a 2D canvas),
  * so no image codec ships in our bundle. Works on the main thread and in Web Workers (OffscreenCanvas).
  */
-import { SiameseError, assertRawImage, type RawImage } from '@siamese-sdk/core';
+import { DEFAULT_MAX_PIXELS, SiameseError, assertRawImage, checkImageHeader, isRawImage, type RawImage } from '@siamese-sdk/core';
 import { fetchBlob, type FetchLimits } from './fetch-bytes.js';
-import { checkImageHeader } from './image-header-check.js';
 
 /** Every image form the web SDK accepts. A string is a URL, resolved against the page (or worker) location. */
 export type WebImageInput =
@@ -22,8 +21,6 @@ export interface DecodeOptions extends FetchLimits {
   /** Refuse images with more pixels than this, checked from the header before decoding (default 50 megapixels). */
   maxPixels?: number;
 }
-
-export const DEFAULT_MAX_PIXELS = 50_000_000;
 
 const hasGlobal = (name: string): boolean => typeof (globalThis as Record<string, unknown>)[name] === 'function';
 const isInstance = <T>(value: unknown, name: string): value is T =>
@@ -64,7 +61,7 @@ function pixelsOf(source: CanvasImageSource, width: number, height: number, maxP
 async function decodeBlob(blob: Blob, maxPixels: number): Promise<RawImage> {
   const bytes = new Uint8Array(await blob.arrayBuffer());
   // Same checks as the Node SDK, from the header alone: format known, not empty, within the pixel limit.
-  checkImageHeader(bytes, maxPixels);
+  checkImageHeader(bytes, { maxPixels });
   let bitmap: ImageBitmap;
   try {
     // No colour management or premultiplication: the pixel values must match what jimp decodes in Node.
@@ -86,11 +83,6 @@ async function decodeImageElement(image: HTMLImageElement, maxPixels: number): P
     throw new SiameseError('IMAGE_DECODE', `the <img> (${image.currentSrc || image.src || 'no src'}) could not be decoded`, { url: image.currentSrc || image.src }, { cause: e });
   }
   return pixelsOf(image, image.naturalWidth, image.naturalHeight, maxPixels);
-}
-
-function isRawImage(value: unknown): value is RawImage {
-  const v = value as Partial<RawImage> | null;
-  return typeof v === 'object' && v !== null && 'data' in v && 'channels' in v && typeof v.width === 'number' && typeof v.height === 'number';
 }
 
 /** Decodes one input to RGBA (or the caller's raw channels). Every failure is a SiameseError. */

@@ -1,4 +1,26 @@
-export { OrtWebBackend } from './ort-backend.js';
-export { decodeWebImage } from './decode-image.js';
-export { probeWebGpu } from './webgpu-adapter.js';
-export { SiameseError } from '@siamese-sdk/core';
+/**
+ * @siamese-sdk/web — few-shot image similarity in the browser: the siamese-sdk API on onnxruntime-web.
+ */
+export { loadModel, SiameseModel, type LoadModelOptions } from './load-model.js';
+export { rank, getDefaultModel } from './default-model.js';
+export { defaultModelUrl, type ModelSource } from './model-source.js';
+export { decodeWebImage, type WebImageInput, type DecodeOptions } from './decode-image.js';
+export type { DeviceRequest, WebDevice } from './ort-backend.js';
+export type { FetchLimits } from './fetch-bytes.js';
+export { probeWebGpu, type WebGpuAvailability } from './webgpu-adapter.js';
+export {
+  SiameseError,
+  isSiameseError,
+  SupportSet,
+  type SiameseErrorCode,
+  type SiameseErrorDetails,
+  type ModelMetadata,
+  type RawImage,
+  type RankOptions,
+  type RankResult,
+  type RankMatch,
+  type RankStrategy,
+  type SimilarityResult,
+  type SupportEntries,
+  type SupportSetJSON,
+} from '@siamese-sdk/core';

@@ -3,7 +3,7 @@
  * and returns N×D embeddings. Chooses the execution provider (webgpu or wasm) and falls back cleanly.
  */
 import * as ort from 'onnxruntime-web';
-import { SiameseError, type ModelMetadata } from '@siamese-sdk/core';
+import { SiameseError, type EmbeddingBackend, type ModelMetadata } from '@siamese-sdk/core';
 import { configureOrtEnvironment, type OrtEnvironmentRequest } from './ort-environment.js';
 import { probeWebGpu } from './webgpu-adapter.js';
 
@@ -40,9 +40,8 @@ async function createSession(bytes: Uint8Array, device: WebDevice): Promise<ort.
   });
 }
 
-export class OrtWebBackend {
-  /** Serialises runs: one ORT web session does not accept overlapping `run` calls. */
-  private queue: Promise<unknown> = Promise.resolve();
+/** The core's InferenceQueue serialises and coalesces calls to `run`, so the session never sees two at once. */
+export class OrtWebBackend implements EmbeddingBackend {
   private session: ort.InferenceSession | undefined;
 
   private constructor(
@@ -72,25 +71,11 @@ export class OrtWebBackend {
         throw modelInvalid(e2);
       }
     }
-    const { input, output } = metadata;
-    if (!session.inputNames.includes(input.name) || !session.outputNames.includes(output.name)) {
-      await session.release();
-      throw new SiameseError(
-        'MODEL_SHAPE',
-        `model graph has inputs [${session.inputNames.join(', ')}] and outputs [${session.outputNames.join(', ')}], but its metadata names input "${input.name}" and output "${output.name}"`,
-      );
-    }
     return new OrtWebBackend(session, device, env.threads, metadata);
   }
 
-  /** N preprocessed images (N×C×H×W floats) → N×D embeddings, in input order. */
-  run(input: Float32Array, n: number): Promise<Float32Array> {
-    const result = this.queue.then(() => this.runNow(input, n));
-    this.queue = result.catch(() => undefined);
-    return result;
-  }
-
-  private async runNow(input: Float32Array, n: number): Promise<Float32Array> {
+  /** N preprocessed images (N×C×H×W floats) → N×D embeddings, in input order. The metadata was checked against the graph by core's readModelMetadata. */
+  async run(input: Float32Array, n: number): Promise<Float32Array> {
     const session = this.session;
     if (!session) throw new SiameseError('MODEL_DISPOSED', 'the model was disposed; load it again');
     const { width, height, channels, name } = this.metadata.input;
@@ -117,7 +102,6 @@ export class OrtWebBackend {
   async dispose(): Promise<void> {
     const session = this.session;
     this.session = undefined;
-    await this.queue;
     await session?.release();
   }
 }
