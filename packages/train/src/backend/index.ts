@@ -1,0 +1,3 @@
+export { initBackend, type InitBackendOptions, type BackendName } from './init-backend.js';
+export { registerWasmKernels, installedWasmKernels } from './kernels/register.js';
+export { currentModuleFile } from './module-location.js';

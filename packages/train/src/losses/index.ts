@@ -1,0 +1,11 @@
+export type { LossFn, LossConfig, Mining } from './loss.js';
+export { createLoss, validateLossConfig, LOSS_KINDS, MINING_KINDS, TRIPLET_MINERS } from './create-loss.js';
+export { contrastiveLoss } from './contrastive.js';
+export { tripletLoss } from './triplet.js';
+export { prototypicalLoss, episodeLayout } from './prototypical.js';
+export { pairwiseSquaredDistances, safeSqrt, DISTANCE_EPSILON } from './distances.js';
+export { mineBalancedPairs, type PairMiner, type Pairs } from './miners/balanced-pairs.js';
+export { mineBatchAll } from './miners/batch-all.js';
+export { mineBatchHard } from './miners/batch-hard.js';
+export { mineSemiHard } from './miners/semi-hard.js';
+export type { Triplets, TripletMiner } from './miners/triplets.js';

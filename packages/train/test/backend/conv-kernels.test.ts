@@ -1,0 +1,57 @@
+/**
+ * Our wasm convolution-gradient kernels against the cpu backend's (tfjs' reference implementation):
+ * relative difference ≤ 1e-4 over several shapes, strides and paddings.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend, installedWasmKernels } from '../../src/backend/index.js';
+import { onBackend, relativeDifference, seededValues } from './parity.js';
+
+interface ConvCase {
+  x: [number, number, number, number];
+  filter: [number, number, number, number];
+  strides: number;
+  pad: 'same' | 'valid';
+}
+
+const cases: ConvCase[] = [
+  { x: [4, 28, 28, 1], filter: [3, 3, 1, 8], strides: 1, pad: 'same' },
+  { x: [3, 14, 14, 8], filter: [3, 3, 8, 16], strides: 1, pad: 'same' },
+  { x: [2, 9, 7, 3], filter: [3, 3, 3, 5], strides: 1, pad: 'valid' },
+  { x: [2, 11, 11, 4], filter: [3, 3, 4, 6], strides: 2, pad: 'same' },
+  { x: [2, 10, 12, 2], filter: [5, 3, 2, 4], strides: 2, pad: 'valid' },
+  { x: [3, 8, 8, 5], filter: [1, 1, 5, 7], strides: 1, pad: 'same' },
+  { x: [2, 13, 13, 3], filter: [4, 4, 3, 2], strides: 3, pad: 'same' },
+];
+
+/** Gradients of Σ conv(x, W) ⊙ R (R a fixed random tensor) w.r.t. x and W. */
+function convGradients(c: ConvCase): { dx: Float32Array; dw: Float32Array } {
+  return tf.tidy(() => {
+    const x = tf.tensor4d(seededValues(c.x.reduce((a, b) => a * b), 1), c.x);
+    const w = tf.tensor4d(seededValues(c.filter.reduce((a, b) => a * b), 2), c.filter);
+    const outShape = tf.conv2d(x, w, c.strides, c.pad).shape;
+    const r = tf.tensor(seededValues(outShape.reduce((a, b) => a * b), 3), outShape);
+    const [dx, dw] = tf.grads((xi: tf.Tensor, wi: tf.Tensor) =>
+      tf.sum(tf.mul(tf.conv2d(xi as tf.Tensor4D, wi as tf.Tensor4D, c.strides, c.pad), r)),
+    )([x, w]);
+    return { dx: dx.dataSync() as Float32Array, dw: dw.dataSync() as Float32Array };
+  });
+}
+
+describe('wasm convolution gradient kernels', () => {
+  beforeAll(async () => {
+    expect(await initBackend({ backend: 'wasm', kernels: 'ours' })).toBe('wasm');
+    expect(installedWasmKernels()).toBe('ours');
+  });
+
+  for (const c of cases) {
+    it(`x ${c.x.join('×')}, filter ${c.filter.join('×')}, stride ${c.strides}, ${c.pad}`, async () => {
+      const reference = await onBackend('cpu', () => convGradients(c));
+      const ours = await onBackend('wasm', () => convGradients(c));
+      const filterError = relativeDifference(ours.dw, reference.dw);
+      const inputError = relativeDifference(ours.dx, reference.dx);
+      expect(filterError).toBeLessThanOrEqual(1e-4);
+      expect(inputError).toBeLessThanOrEqual(1e-4);
+    });
+  }
+});

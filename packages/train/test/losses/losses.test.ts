@@ -1,0 +1,156 @@
+/**
+ * Every loss and miner against a hand-computed tiny example. The four 2-D points below (two classes) have
+ * squared distances
+ *          e1   e2   e3
+ *   e0      1    4    9        e0 = (0,0) class 0     e2 = (0,2) class 1
+ *   e1           5    4        e1 = (1,0) class 0     e3 = (3,0) class 1
+ *   e2                13
+ * and the expected numbers are worked out from each loss's formula in the comments.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { isSiameseError } from '@siamese-sdk/core';
+import { initBackend } from '../../src/backend/index.js';
+import {
+  createLoss,
+  mineBalancedPairs,
+  mineBatchAll,
+  mineBatchHard,
+  mineSemiHard,
+  pairwiseSquaredDistances,
+  type LossConfig,
+} from '../../src/losses/index.js';
+
+const points = [0, 0, 1, 0, 0, 2, 3, 0];
+const labels = Int32Array.from([0, 0, 1, 1]);
+const d2 = Float32Array.from([0, 1, 4, 9, 1, 0, 5, 4, 4, 5, 0, 13, 9, 4, 13, 0]);
+
+function lossValue(config: LossConfig, values = points, batchLabels = labels): number {
+  return tf.tidy(() => createLoss(config)(tf.tensor2d(values, [batchLabels.length, 2]), batchLabels).dataSync()[0]);
+}
+
+function lossGradient(config: LossConfig, values: number[], batchLabels: Int32Array): Float32Array {
+  return tf.tidy(() => {
+    const x = tf.tensor2d(values, [batchLabels.length, 2]);
+    const g = tf.grad((e: tf.Tensor) => createLoss(config)(e as tf.Tensor2D, batchLabels))(x);
+    return g.dataSync() as Float32Array;
+  });
+}
+
+beforeAll(async () => {
+  await initBackend({ backend: 'cpu' });
+});
+
+describe('distances', () => {
+  it('pairwise squared distances match the table', () => {
+    const got = tf.tidy(() => pairwiseSquaredDistances(tf.tensor2d(points, [4, 2])).dataSync());
+    expect(Array.from(got)).toEqual(Array.from(d2));
+  });
+});
+
+describe('miners', () => {
+  it('batch-hard: farthest positive, nearest negative per anchor', () => {
+    // a0: p=1 (1), n=2 (4 < 9)   a1: p=0, n=3 (4 < 5)   a2: p=3, n=0 (4 < 5)   a3: p=2, n=1 (4 < 9)
+    const t = mineBatchHard(labels, d2);
+    expect(Array.from(t.anchor)).toEqual([0, 1, 2, 3]);
+    expect(Array.from(t.positive)).toEqual([1, 0, 3, 2]);
+    expect(Array.from(t.negative)).toEqual([2, 3, 0, 1]);
+  });
+
+  it('semi-hard: nearest negative farther than the positive, else the farthest negative', () => {
+    // (0,1): d_ap=1, negatives 4, 9 → 2.  (1,0): 5, 4 → 3.  (2,3): d_ap=13, none farther → farthest 1 (5).
+    // (3,2): d_ap=13, none farther → farthest 0 (9).
+    const t = mineSemiHard(labels, d2);
+    expect(Array.from(t.anchor)).toEqual([0, 1, 2, 3]);
+    expect(Array.from(t.positive)).toEqual([1, 0, 3, 2]);
+    expect(Array.from(t.negative)).toEqual([2, 3, 1, 0]);
+  });
+
+  it('batch-all: every (a, p, n) with a ≠ p of one class and n of the other', () => {
+    const t = mineBatchAll(labels, d2);
+    expect(t.anchor.length).toBe(8);
+    expect(t.average).toBe('active');
+  });
+
+  it('balanced pairs: all positives and as many of the hardest negatives', () => {
+    const pairs = mineBalancedPairs(labels, d2);
+    expect(Array.from(pairs.positive.i)).toEqual([0, 2]);
+    expect(Array.from(pairs.positive.j)).toEqual([1, 3]);
+    // Negative squared distances: (0,2)=4, (0,3)=9, (1,2)=5, (1,3)=4 → the two smallest, (0,2) then (1,3).
+    expect(Array.from(pairs.negative.i)).toEqual([0, 1]);
+    expect(Array.from(pairs.negative.j)).toEqual([2, 3]);
+  });
+});
+
+describe('losses on the hand-computed example', () => {
+  it('contrastive, m = 3: (1 + 13 + (3−2)² + (3−2)²) / (2·4) = 2', () => {
+    expect(lossValue({ kind: 'contrastive', margin: 3 })).toBeCloseTo(2, 5);
+  });
+
+  it('triplet batch-hard, α = 1: (0 + 0 + (13−4+1) + (13−4+1)) / 4 = 5', () => {
+    expect(lossValue({ kind: 'triplet', margin: 1, mining: 'hard' })).toBeCloseTo(5, 5);
+  });
+
+  it('triplet semi-hard, α = 1: (0 + 0 + (13−5+1) + (13−9+1)) / 4 = 3.5', () => {
+    expect(lossValue({ kind: 'triplet', margin: 1, mining: 'semihard' })).toBeCloseTo(3.5, 5);
+  });
+
+  it('triplet batch-all, α = 1: active (13−4+1)+(13−5+1)+(13−9+1)+(13−4+1) = 34 over 4 → 8.5', () => {
+    // The four anchor-0/anchor-1 triplets have 1 − 4 + 1, 1 − 9 + 1, 1 − 5 + 1, 1 − 4 + 1 < 0: inactive.
+    expect(lossValue({ kind: 'triplet', margin: 1, mining: 'all' })).toBeCloseTo(8.5, 5);
+  });
+
+  it('prototypical: first half of each class is support; mean cross-entropy of queries', () => {
+    // labels [0,1,0,1,0]: class 0 = {0,2,4} → support {0} (⌊3/2⌋ = 1), queries {2,4}; class 1 = {1,3} → support {1}.
+    // c0 = (0,0), c1 = (2,0). q2 = (1,0): d² = (1, 1) → CE = ln 2. q3 = (2,1): d² = (5, 1), true 1 →
+    // CE = ln(1 + e^−4). q4 = (0,1): d² = (1, 5), true 0 → CE = ln(1 + e^−4).
+    const proto = [0, 0, 2, 0, 1, 0, 2, 1, 0, 1];
+    const expected = (Math.log(2) + 2 * Math.log(1 + Math.exp(-4))) / 3;
+    expect(lossValue({ kind: 'proto' }, proto, Int32Array.from([0, 1, 0, 1, 0]))).toBeCloseTo(expected, 5);
+  });
+});
+
+describe('numerical safety', () => {
+  const duplicates = [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, -0.5, 0.5];
+  const dupLabels = Int32Array.from([0, 0, 1, 1]);
+  const configs: LossConfig[] = [
+    { kind: 'contrastive', margin: 1 },
+    { kind: 'triplet', margin: 0.2, mining: 'all' },
+    { kind: 'triplet', margin: 0.2, mining: 'hard' },
+    { kind: 'triplet', margin: 0.2, mining: 'semihard' },
+    { kind: 'proto' },
+  ];
+  for (const config of configs) {
+    it(`${config.kind}${'mining' in config ? ' ' + config.mining : ''}: finite gradient with coinciding embeddings (d = 0)`, () => {
+      const g = lossGradient(config, duplicates, dupLabels);
+      expect(g.every((v) => Number.isFinite(v))).toBe(true);
+      expect(g.some((v) => v !== 0)).toBe(true);
+    });
+  }
+});
+
+describe('validation', () => {
+  const bad: Array<[string, unknown]> = [
+    ['unknown kind', { kind: 'arcface' }],
+    ['zero margin', { kind: 'contrastive', margin: 0 }],
+    ['negative margin', { kind: 'triplet', margin: -0.1, mining: 'hard' }],
+    ['NaN margin', { kind: 'triplet', margin: Number.NaN, mining: 'hard' }],
+    ['unknown mining', { kind: 'triplet', margin: 0.2, mining: 'hardest' }],
+  ];
+  for (const [name, config] of bad) {
+    it(`rejects ${name} with INVALID_ARGUMENT before any work`, () => {
+      let error: unknown;
+      try {
+        createLoss(config as LossConfig);
+      } catch (e) {
+        error = e;
+      }
+      expect(isSiameseError(error, 'INVALID_ARGUMENT')).toBe(true);
+    });
+  }
+
+  it('prototypical: a class with one example in the batch is an INVALID_ARGUMENT naming the class', () => {
+    const loss = createLoss({ kind: 'proto' });
+    expect(() => tf.tidy(() => loss(tf.tensor2d([0, 0, 1, 1, 2, 2], [3, 2]), Int32Array.from([4, 4, 7])))).toThrow(/class 7/);
+  });
+});
