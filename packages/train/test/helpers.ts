@@ -1,0 +1,74 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
+/** 800 real Omniglot evaluation PNGs committed to the repo (Tengwar and Manipuri, 20 characters each). */
+export const FIXTURE_DIR = join(REPO_ROOT, 'fixtures', 'omniglot-eval-mini');
+/** The shared, read-only Omniglot zips; tests that need them skip when they are absent. */
+export const OMNIGLOT_DIR = resolve(REPO_ROOT, '..', 'shared', 'data', 'omniglot');
+export const HAVE_OMNIGLOT = existsSync(join(OMNIGLOT_DIR, 'images_background.zip')) && existsSync(join(OMNIGLOT_DIR, 'images_evaluation.zip'));
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `siamese-train-${prefix}-`));
+}
+
+import { crc32, deflateRawSync } from 'node:zlib';
+
+/** A minimal zip writer for tests (deflate, no extras), so zip handling is tested without shipping archives. */
+export function makeZip(files: { name: string; data: Uint8Array }[]): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const f of files) {
+    const name = Buffer.from(f.name, 'utf8');
+    const compressed = deflateRawSync(f.data);
+    const crc = crc32(f.data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(0x800, 6);
+    local.writeUInt16LE(8, 8);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(compressed.length, 18);
+    local.writeUInt32LE(f.data.length, 22);
+    local.writeUInt16LE(name.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(0x800, 8);
+    central.writeUInt16LE(8, 10);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(compressed.length, 20);
+    central.writeUInt32LE(f.data.length, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, name, compressed);
+    centrals.push(central, name);
+    offset += 30 + name.length + compressed.length;
+  }
+  const dir = Buffer.concat(centrals);
+  const eocd = Buffer.alloc(22);
+  eocd.writeUInt32LE(0x06054b50, 0);
+  eocd.writeUInt16LE(files.length, 8);
+  eocd.writeUInt16LE(files.length, 10);
+  eocd.writeUInt32LE(dir.length, 12);
+  eocd.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, dir, eocd]);
+}
+
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** The fixture PNGs as Omniglot zip entries: images_<set>/<Alphabet>/characterNN/XXXX_YY.png. */
+export function fixtureZipEntries(which: 'background' | 'evaluation' = 'evaluation'): { name: string; data: Uint8Array }[] {
+  const out: { name: string; data: Uint8Array }[] = [];
+  for (const alphabet of readdirSync(FIXTURE_DIR).sort()) {
+    for (const character of readdirSync(join(FIXTURE_DIR, alphabet)).sort()) {
+      for (const f of readdirSync(join(FIXTURE_DIR, alphabet, character)).sort()) {
+        out.push({ name: `images_${which}/${alphabet}/${character}/${f}`, data: readFileSync(join(FIXTURE_DIR, alphabet, character, f)) });
+      }
+    }
+  }
+  return out;
+}
