@@ -1,0 +1,24 @@
+/**
+ * Our L2Normalize layer (packages/train/src/model/l2-normalize.ts): y = x · rsqrt(max(Σ x², ε)) along the last
+ * tfjs axis, written with the same operations in the same order (ReduceSumSquare, Max, Sqrt, Reciprocal, Mul) so
+ * the result matches tfjs to the last bits, zero rows included.
+ */
+import { attr } from '../onnx-graph.js';
+import { onnxAxis } from '../export-value.js';
+import { configNumber, singleInput, type LayerConverter } from './types.js';
+
+export const convertL2Normalize: LayerConverter = (ctx) => {
+  const x = singleInput(ctx);
+  const epsilon = configNumber(ctx, 'epsilon', 1e-12);
+  if (epsilon < 0) return ctx.fail(`epsilon ${epsilon} is negative`);
+  const g = ctx.graph;
+  const axis = onnxAxis(x, x.shape.length);
+  // ReduceSumSquare took `axes` as an attribute until opset 18 and as an input since.
+  const squaredNorm =
+    g.opset >= 18
+      ? g.op('ReduceSumSquare', [x.name, g.constInt64([axis])], { keepdims: attr.int(1) }, `${ctx.layerName}_sumsq`)
+      : g.op('ReduceSumSquare', [x.name], { axes: attr.ints([axis]), keepdims: attr.int(1) }, `${ctx.layerName}_sumsq`);
+  const floored = g.op('Max', [squaredNorm, g.constFloat([epsilon])]);
+  const inverseNorm = g.op('Reciprocal', [g.op('Sqrt', [floored])]);
+  return { ...x, name: g.op('Mul', [x.name, inverseNorm], {}, ctx.layerName), l2Normalized: true };
+};

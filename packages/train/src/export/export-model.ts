@@ -1,0 +1,155 @@
+/**
+ * tfjs LayersModel → self-describing ONNX model.
+ *
+ * The graph takes `input` float32 [N, C, H, W] (dynamic batch N) and returns `embedding` float32 [N, D]; the
+ * model's siamese-sdk metadata record (core's schema, validated before writing) is stored in metadata_props.
+ */
+import {
+  METADATA_KEY,
+  METADATA_SCHEMA,
+  METADATA_VERSION,
+  SiameseError,
+  serializeModelMetadata,
+  validateModelMetadata,
+  type CalibrationSpec,
+  type DistanceKind,
+  type ModelMetadata,
+  type PreprocessSpec,
+} from '@siamese-sdk/core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { OnnxGraph } from './onnx-graph.js';
+import { serializeOnnxModel } from './onnx-serialize.js';
+import { convertModel } from './model-walker.js';
+import type { ExportValue } from './export-value.js';
+import { foldBatchNorms } from './passes/fold-batch-norm.js';
+import { applyWeightStorage, type WeightDType } from './passes/weight-storage.js';
+import { PRODUCER } from './producer.js';
+
+export const ONNX_INPUT_NAME = 'input';
+export const ONNX_OUTPUT_NAME = 'embedding';
+export const DEFAULT_OPSET = 13;
+export const SUPPORTED_OPSETS = { min: 13, max: 21 } as const;
+
+/** The parts of the metadata record the exporter cannot read off the model. */
+export interface ExportMetadataInput {
+  /** Model name, e.g. "omniglot-conv4". */
+  name: string;
+  preprocess: PreprocessSpec;
+  calibration: CalibrationSpec;
+  /** Default 'euclidean'. */
+  distance?: DistanceKind;
+  training?: Record<string, unknown>;
+  evaluation?: Record<string, number>;
+  /** Default: now. */
+  createdAt?: string;
+  /** Default: @siamese-sdk/train and its version. */
+  producer?: { name: string; version: string };
+}
+
+export interface ExportOptions {
+  metadata: ExportMetadataInput;
+  /** Weight storage; the graph computes in float32 either way. Default 'fp32'. */
+  dtype?: WeightDType;
+  /** ONNX opset, 13–21. Default 13. */
+  opset?: number;
+  /** Fold batch norms into the preceding conv/dense. Default true. */
+  foldBatchNorm?: boolean;
+}
+
+export interface OnnxExportStats {
+  nodes: number;
+  initializers: number;
+  /** Learned values stored (after folding). */
+  parameters: number;
+  foldedBatchNorms: number;
+  /** Node count per op type. */
+  opTypes: Record<string, number>;
+}
+
+export interface OnnxExport {
+  bytes: Uint8Array;
+  metadata: ModelMetadata;
+  stats: OnnxExportStats;
+}
+
+function invalid(message: string): never {
+  throw new SiameseError('INVALID_ARGUMENT', message);
+}
+
+function imageInput(model: LayersModel): { height: number; width: number; channels: 1 | 3 } {
+  if (model.inputs.length !== 1) invalid(`an embedding model has one input; this one has ${model.inputs.length}`);
+  if (model.outputs.length !== 1) invalid(`an embedding model has one output; this one has ${model.outputs.length}`);
+  const shape = model.inputs[0].shape;
+  const [, height, width, channels] = shape;
+  const sized = (d: number | null): d is number => typeof d === 'number' && Number.isInteger(d) && d > 0;
+  if (shape.length !== 4 || !sized(height) || !sized(width) || !sized(channels)) {
+    invalid(`the model input must be a fixed-size image batch [null, H, W, C]; it is [${shape.map(String).join(', ')}]`);
+  }
+  if (channels !== 1 && channels !== 3) invalid(`the model input must have 1 (grayscale) or 3 (RGB) channels; it has ${channels}`);
+  return { height, width, channels };
+}
+
+/** Exports `model` and returns the file bytes, the metadata record written and graph statistics. */
+export function exportModelToOnnx(model: LayersModel, options: ExportOptions): OnnxExport {
+  const dtype = options.dtype ?? 'fp32';
+  if (dtype !== 'fp32' && dtype !== 'fp16' && dtype !== 'int8') invalid(`dtype must be fp32, fp16 or int8, got ${String(dtype)}`);
+  const opset = options.opset ?? DEFAULT_OPSET;
+  if (!Number.isInteger(opset) || opset < SUPPORTED_OPSETS.min || opset > SUPPORTED_OPSETS.max) {
+    invalid(`opset must be an integer from ${SUPPORTED_OPSETS.min} to ${SUPPORTED_OPSETS.max}, got ${String(opset)}`);
+  }
+  if (!options.metadata || typeof options.metadata !== 'object') invalid('options.metadata is required (name, preprocess, calibration)');
+  const { height, width, channels } = imageInput(model);
+
+  const graph = new OnnxGraph(opset);
+  graph.reserveName(ONNX_INPUT_NAME);
+  graph.reserveName(ONNX_OUTPUT_NAME);
+  const input: ExportValue = { name: ONNX_INPUT_NAME, shape: [height, width, channels], layout: 'NCHW' };
+  const [output] = convertModel(graph, model, [input]);
+  if (output.shape.length !== 1) {
+    invalid(
+      `the model output has shape [null, ${output.shape.join(', ')}]; an embedding model must end in [null, D] — add a Flatten or GlobalAveragePooling2D layer`,
+    );
+  }
+  if (output.name === ONNX_INPUT_NAME) graph.nodes.push({ name: 'identity_node', opType: 'Identity', inputs: [ONNX_INPUT_NAME], outputs: [ONNX_OUTPUT_NAME], attributes: {} });
+  else graph.renameValue(output.name, ONNX_OUTPUT_NAME);
+  const size = output.shape[0];
+  graph.inputs = [{ name: ONNX_INPUT_NAME, dims: ['N', channels, height, width] }];
+  graph.outputs = [{ name: ONNX_OUTPUT_NAME, dims: ['N', size] }];
+
+  const foldedBatchNorms = options.foldBatchNorm === false ? 0 : foldBatchNorms(graph);
+  graph.pruneUnusedInitializers();
+  const parameters = [...graph.initializers.values()].filter((t) => t.role !== 'constant').reduce((n, t) => n + t.data.values.length, 0);
+  applyWeightStorage(graph, dtype);
+
+  const m = options.metadata;
+  const metadata = validateModelMetadata({
+    schema: METADATA_SCHEMA,
+    version: METADATA_VERSION,
+    name: m.name,
+    input: { name: ONNX_INPUT_NAME, layout: 'NCHW', width, height, channels },
+    preprocess: m.preprocess,
+    output: { name: ONNX_OUTPUT_NAME, size, normalized: output.l2Normalized === true },
+    distance: m.distance ?? 'euclidean',
+    calibration: m.calibration,
+    ...(m.training ? { training: m.training } : {}),
+    ...(m.evaluation ? { evaluation: m.evaluation } : {}),
+    producer: m.producer ?? PRODUCER,
+    createdAt: m.createdAt ?? new Date().toISOString(),
+    dtype,
+  });
+  const bytes = serializeOnnxModel(graph, {
+    producerName: PRODUCER.name,
+    producerVersion: PRODUCER.version,
+    graphName: metadata.name,
+    docString: `siamese-sdk embedding model "${metadata.name}": input [N, ${channels}, ${height}, ${width}] → embedding [N, ${size}]`,
+    metadataProps: { [METADATA_KEY]: serializeModelMetadata(metadata) },
+  });
+  const opTypes: Record<string, number> = {};
+  for (const n of graph.nodes) opTypes[n.opType] = (opTypes[n.opType] ?? 0) + 1;
+  return { bytes, metadata, stats: { nodes: graph.nodes.length, initializers: graph.initializers.size, parameters, foldedBatchNorms, opTypes } };
+}
+
+/** Exports `model` to ONNX file bytes. */
+export function exportToOnnx(model: LayersModel, options: ExportOptions): Uint8Array {
+  return exportModelToOnnx(model, options).bytes;
+}
