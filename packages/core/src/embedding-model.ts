@@ -22,8 +22,11 @@ export interface PreprocessedImage {
 /** What a decoder hands back: pixels to preprocess, or values already preprocessed. */
 export type DecodedImage = RawImage | PreprocessedImage;
 
-/** Turns one caller input into pixels. `index` is its position in the caller's batch (for error messages). */
-export type ImageDecoder<TInput> = (input: TInput, index: number) => Promise<DecodedImage> | DecodedImage;
+/**
+ * Turns one caller input into pixels. `index` is its position in the caller's batch (for error messages) and
+ * `count` the batch's size (an adapter may decode large batches in parallel workers and single images inline).
+ */
+export type ImageDecoder<TInput> = (input: TInput, index: number, count: number) => Promise<DecodedImage> | DecodedImage;
 
 export interface EmbeddingModelOptions<TInput> {
   metadata: ModelMetadata;
@@ -123,7 +126,7 @@ export class EmbeddingModel<TInput> implements SupportSetModel<TInput> {
 
   /** Decodes items [start, end) concurrently and preprocesses them into one NCHW tensor. */
   private async prepareBatch(items: readonly TInput[], start: number, end: number): Promise<Float32Array> {
-    const settled = await Promise.allSettled(items.slice(start, end).map(async (item, i) => this.decode(item, start + i)));
+    const settled = await Promise.allSettled(items.slice(start, end).map(async (item, i) => this.decode(item, start + i, items.length)));
     const tensor = new Float32Array((end - start) * this.inputSize);
     // Report the first failing index (not the first to fail in time), so errors are deterministic.
     settled.forEach((s, i) => {

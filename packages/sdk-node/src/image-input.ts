@@ -1,0 +1,58 @@
+/**
+ * The image inputs the Node SDK accepts, and how each is recognised: a file path, `Buffer`/`Uint8Array`/
+ * `ArrayBuffer` of an encoded image, a `URL` or http(s) string, a jimp image, or raw pixels.
+ */
+import { fileURLToPath } from 'node:url';
+import { type RawImage, SiameseError, isRawImage } from '@siamese-sdk/core';
+import { assertFetchable, looksLikeUrl } from './fetch-url.js';
+
+/** Anything with jimp's `bitmap` (RGBA pixels): a `Jimp` instance from `Jimp.read`, `new Jimp(...)`, ... */
+export interface JimpImageLike {
+  bitmap: { data: Uint8Array; width: number; height: number };
+}
+
+export type ImageInput = string | URL | Uint8Array | ArrayBuffer | RawImage | JimpImageLike;
+
+/** Where an input's pixels come from, after classification. */
+export type ImageSource =
+  | { kind: 'path'; path: string }
+  | { kind: 'url'; url: URL }
+  | { kind: 'bytes'; bytes: Uint8Array }
+  | { kind: 'pixels'; image: RawImage };
+
+function isJimpLike(value: unknown): value is JimpImageLike {
+  if (typeof value !== 'object' || value === null || !('bitmap' in value)) return false;
+  const b = (value as JimpImageLike).bitmap;
+  return typeof b === 'object' && b !== null && b.data instanceof Uint8Array && typeof b.width === 'number' && typeof b.height === 'number';
+}
+
+export function classifyImageInput(input: unknown): ImageSource {
+  if (typeof input === 'string') {
+    if (input.length === 0) throw new SiameseError('INVALID_ARGUMENT', 'an image path must not be empty');
+    if (looksLikeUrl(input)) return classifyUrl(new URL(input));
+    return { kind: 'path', path: input };
+  }
+  if (input instanceof URL) return classifyUrl(input);
+  if (input instanceof Uint8Array) return { kind: 'bytes', bytes: input };
+  if (input instanceof ArrayBuffer) return { kind: 'bytes', bytes: new Uint8Array(input) };
+  if (isRawImage(input)) return { kind: 'pixels', image: input };
+  if (isJimpLike(input)) {
+    const { data, width, height } = input.bitmap;
+    return { kind: 'pixels', image: { data, width, height, channels: 4 } };
+  }
+  const what = input === null ? 'null' : Array.isArray(input) ? 'an array' : typeof input === 'object' ? (input.constructor?.name ?? 'object') : typeof input;
+  throw new SiameseError('INVALID_ARGUMENT', `not an image input: ${what} (expected a file path, Buffer/Uint8Array, URL, jimp image or { data, width, height, channels })`);
+}
+
+function classifyUrl(url: URL): ImageSource {
+  if (url.protocol === 'file:') return { kind: 'path', path: fileURLToPath(url) };
+  assertFetchable(url);
+  return { kind: 'url', url };
+}
+
+/** A short name for an input in error details. */
+export function describeSource(source: ImageSource): { path?: string; url?: string } {
+  if (source.kind === 'path') return { path: source.path };
+  if (source.kind === 'url') return { url: source.url.href };
+  return {};
+}

@@ -1,0 +1,68 @@
+/**
+ * `loadModel`: bytes (bundled default, path, URL or buffer) → integrity check → siamese-sdk metadata read from the
+ * ONNX file (the core's reader; refuses non-ONNX files, missing metadata and graphs that disagree with it) →
+ * onnxruntime session on the requested device → one warm-up run that proves the graph takes the metadata's
+ * input shape and returns its embedding size.
+ */
+import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_PIXELS, SiameseError, readModelMetadata } from '@siamese-sdk/core';
+import type { FetchLimits } from './fetch-url.js';
+import { DEFAULT_IMAGE_FETCH_LIMITS } from './fetch-url.js';
+import { type ModelSource, readModelBytes } from './model-source.js';
+import { DEFAULT_WORKER_THRESHOLD, createNodeDecoder } from './node-decoder.js';
+import { type DeviceOption, OnnxBackend } from './onnx-backend.js';
+import { SiameseModel } from './siamese-model.js';
+
+export interface LoadModelOptions {
+  /** 'auto' (default): CUDA when its provider is installed, else CPU. 'cuda': CUDA, or CPU with one warning. */
+  device?: DeviceOption;
+  /** Threads per inference (default: all cores). */
+  threads?: number;
+  /** Refuse the model unless its SHA-256 (hex) is this. */
+  sha256?: string;
+  /** Largest image accepted, in pixels, checked from the header before decoding (default 50,000,000). */
+  maxPixels?: number;
+  /** Limits for image URLs (default 20 MB, 10 s, 3 redirects); a model URL allows 512 MB and 120 s. */
+  fetch?: FetchLimits;
+  /** Images per inference run (default 64). */
+  batchSize?: number;
+  /** Decode on worker threads when one call has at least this many images (default 4; Infinity: never). */
+  workerThreshold?: number;
+}
+
+export async function loadModel(source?: ModelSource, options: LoadModelOptions = {}): Promise<SiameseModel> {
+  const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
+  if (!(Number.isFinite(maxPixels) && maxPixels >= 1)) throw new SiameseError('INVALID_ARGUMENT', `maxPixels must be a positive number, got ${String(maxPixels)}`);
+  const workerThreshold = options.workerThreshold ?? DEFAULT_WORKER_THRESHOLD;
+  if (!(workerThreshold >= 1)) throw new SiameseError('INVALID_ARGUMENT', `workerThreshold must be ≥ 1, got ${String(workerThreshold)}`);
+
+  const { bytes, origin, sha256 } = await readModelBytes(source, { sha256: options.sha256, fetch: options.fetch });
+  let metadata;
+  try {
+    metadata = readModelMetadata(bytes);
+  } catch (error) {
+    throw error instanceof SiameseError ? error.withDetails({ path: origin }, `model ${origin}`) : error;
+  }
+  const backend = await OnnxBackend.create(bytes, metadata, { device: options.device, threads: options.threads });
+  const model = new SiameseModel(
+    {
+      metadata,
+      backend,
+      decode: createNodeDecoder(metadata, { maxPixels, fetch: { ...DEFAULT_IMAGE_FETCH_LIMITS, ...options.fetch }, workerThreshold }),
+      fingerprint: sha256.slice(0, 16), // = core modelFingerprint(bytes), computed with node:crypto (faster)
+      batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+    },
+    { origin, sha256, maxPixels },
+  );
+  await warmUp(backend, metadata.input.channels * metadata.input.width * metadata.input.height, metadata.output.size, origin).catch(async (error: unknown) => {
+    await model.dispose();
+    throw error;
+  });
+  return model;
+}
+
+async function warmUp(backend: OnnxBackend, inputSize: number, outputSize: number, origin: string): Promise<void> {
+  const output = await backend.run(new Float32Array(inputSize), 1);
+  if (output.length !== outputSize) {
+    throw new SiameseError('MODEL_SHAPE', `model ${origin} returns ${output.length} values per image; its metadata says ${outputSize}`, { path: origin });
+  }
+}

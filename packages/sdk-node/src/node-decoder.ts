@@ -1,0 +1,42 @@
+/**
+ * The Node SDK's decoder for the core EmbeddingModel: classifies each input, fetches URLs, and decodes encoded
+ * images — inline for small calls (lowest latency for a single query), on the worker pool for batches (all cores).
+ */
+import { type DecodedImage, type ModelMetadata, SiameseError } from '@siamese-sdk/core';
+import { sharedDecodePool } from './decode-pool.js';
+import { decodeImageBytes, readImageFile } from './decode-bytes.js';
+import { type FetchLimits, fetchBytes } from './fetch-url.js';
+import { type ImageInput, type ImageSource, classifyImageInput, describeSource } from './image-input.js';
+
+export interface DecodeOptions {
+  maxPixels: number;
+  fetch: FetchLimits;
+  /** Decode on worker threads when a call has at least this many images (default 4; Infinity = never). */
+  workerThreshold: number;
+}
+
+export const DEFAULT_WORKER_THRESHOLD = 4;
+
+export function createNodeDecoder(metadata: ModelMetadata, options: DecodeOptions) {
+  return async (input: ImageInput, _index: number, count: number): Promise<DecodedImage> => {
+    const source = classifyImageInput(input);
+    try {
+      return await decodeSource(source, count);
+    } catch (error) {
+      if (error instanceof SiameseError) throw error.details.path || error.details.url ? error : error.withDetails(describeSource(source));
+      throw error;
+    }
+  };
+
+  async function decodeSource(source: ImageSource, count: number): Promise<DecodedImage> {
+    if (source.kind === 'pixels') return source.image;
+    const pool = count >= options.workerThreshold ? sharedDecodePool() : null;
+    if (source.kind === 'path') {
+      if (pool) return { preprocessed: await pool.decode({ path: source.path }, options.maxPixels, metadata) };
+      return decodeImageBytes(await readImageFile(source.path), options.maxPixels);
+    }
+    const bytes = source.kind === 'url' ? await fetchBytes(source.url, options.fetch) : source.bytes;
+    if (pool) return { preprocessed: await pool.decode({ bytes }, options.maxPixels, metadata) };
+    return decodeImageBytes(bytes, options.maxPixels);
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * The EmbeddingBackend on onnxruntime-node: one InferenceSession, CPU by default, CUDA when asked for and
+ * available. A CUDA request that cannot be met (the CUDA provider libraries are not installed, or fail to start)
+ * falls back to CPU with one process warning; `device` always says what actually runs.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { type EmbeddingBackend, type ModelMetadata, SiameseError } from '@siamese-sdk/core';
+import * as ort from 'onnxruntime-node';
+
+export type DeviceOption = 'auto' | 'cuda' | 'cpu';
+
+export interface BackendOptions {
+  device?: DeviceOption;
+  /** Threads for one inference (intra-op); default: onnxruntime's choice (all cores). */
+  threads?: number;
+}
+
+/**
+ * Whether onnxruntime-node's CUDA provider library is installed (it is not bundled with the npm package; its
+ * install script downloads it when `ONNXRUNTIME_NODE_INSTALL_CUDA=v12` or similar is set and the script may run).
+ */
+export function cudaProviderInstalled(): boolean {
+  try {
+    const require = createRequire(import.meta.url);
+    const root = dirname(require.resolve('onnxruntime-node/package.json'));
+    return existsSync(join(root, 'bin', 'napi-v6', process.platform, process.arch, 'libonnxruntime_providers_cuda.so'));
+  } catch {
+    return false;
+  }
+}
+
+let warnedCudaFallback = false;
+
+function warnCudaFallback(reason: string): void {
+  if (warnedCudaFallback) return;
+  warnedCudaFallback = true;
+  process.emitWarning(`CUDA was requested but is not usable (${reason}); running on CPU`, { code: 'SIAMESE_CUDA_FALLBACK' });
+}
+
+/** For tests: lets the one-time CUDA warning fire again. */
+export function resetCudaWarning(): void {
+  warnedCudaFallback = false;
+}
+
+export class OnnxBackend implements EmbeddingBackend {
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    readonly device: 'cpu' | 'cuda',
+    private readonly metadata: ModelMetadata,
+  ) {}
+
+  static async create(bytes: Uint8Array, metadata: ModelMetadata, options: BackendOptions = {}): Promise<OnnxBackend> {
+    const { device = 'auto', threads } = options;
+    if (device !== 'auto' && device !== 'cuda' && device !== 'cpu') {
+      throw new SiameseError('INVALID_ARGUMENT', `device must be "auto", "cuda" or "cpu", got ${String(device)}`);
+    }
+    if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= 256)) {
+      throw new SiameseError('INVALID_ARGUMENT', `threads must be an integer from 1 to 256, got ${String(threads)}`);
+    }
+    const base: ort.InferenceSession.SessionOptions = {
+      graphOptimizationLevel: 'all',
+      executionMode: 'sequential',
+      interOpNumThreads: 1,
+      ...(threads ? { intraOpNumThreads: threads } : {}),
+    };
+    const wantCuda = device === 'cuda' || (device === 'auto' && cudaProviderInstalled());
+    if (wantCuda) {
+      try {
+        const session = await ort.InferenceSession.create(bytes, { ...base, executionProviders: ['cuda'] });
+        return new OnnxBackend(session, 'cuda', metadata);
+      } catch (error) {
+        warnCudaFallback(firstLine(error));
+      }
+    }
+    try {
+      const session = await ort.InferenceSession.create(bytes, { ...base, executionProviders: ['cpu'] });
+      return new OnnxBackend(session, 'cpu', metadata);
+    } catch (error) {
+      throw new SiameseError('MODEL_INVALID', `onnxruntime could not load the model: ${firstLine(error)}`, {}, { cause: error });
+    }
+  }
+
+  async run(input: Float32Array, n: number): Promise<Float32Array> {
+    const { name, channels, height, width } = this.metadata.input;
+    const tensor = new ort.Tensor('float32', input, [n, channels, height, width]);
+    let outputs: ort.InferenceSession.ReturnType;
+    try {
+      outputs = await this.session.run({ [name]: tensor });
+    } catch (error) {
+      throw new SiameseError('MODEL_SHAPE', `the model did not accept a [${n}, ${channels}, ${height}, ${width}] input: ${firstLine(error)}`, {}, { cause: error });
+    }
+    const output = outputs[this.metadata.output.name];
+    if (!output || output.type !== 'float32') {
+      throw new SiameseError('MODEL_SHAPE', `the model has no float32 output "${this.metadata.output.name}"`);
+    }
+    return output.data as Float32Array;
+  }
+
+  async dispose(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0].slice(0, 300);
+}
