@@ -63,10 +63,16 @@ export class OnnxBackend implements EmbeddingBackend {
       graphOptimizationLevel: 'all',
       executionMode: 'sequential',
       interOpNumThreads: 1,
+      // Run failures reach the caller as typed errors carrying onnxruntime's message; don't also print them natively.
+      logSeverityLevel: 4,
       ...(threads ? { intraOpNumThreads: threads } : {}),
     };
-    const wantCuda = device === 'cuda' || (device === 'auto' && cudaProviderInstalled());
-    if (wantCuda) {
+    const cudaInstalled = device !== 'cpu' && cudaProviderInstalled();
+    // Without the provider library onnxruntime would only fail (and log natively); say why in one warning instead.
+    if (device === 'cuda' && !cudaInstalled) {
+      warnCudaFallback('onnxruntime-node was installed without its CUDA provider; reinstall it with ONNXRUNTIME_NODE_INSTALL_CUDA=v12 and its install script allowed');
+    }
+    if (cudaInstalled) {
       try {
         const session = await ort.InferenceSession.create(bytes, { ...base, executionProviders: ['cuda'] });
         return new OnnxBackend(session, 'cuda', metadata);
