@@ -1,8 +1,8 @@
 /**
  * @siamese-sdk/web — few-shot image similarity in the browser: the siamese-sdk API on onnxruntime-web.
  */
-export { loadModel, SiameseModel, type LoadModelOptions } from './load-model.js';
-export { rank, getDefaultModel } from './default-model.js';
+export { loadModel, SiameseModel, type LoadModelOptions, type ModelInfo } from './load-model.js';
+export { defaultModel, rank, embed, similarity, supportSet } from './default-model.js';
 export { defaultModelUrl, type ModelSource } from './model-source.js';
 export { decodeWebImage, type WebImageInput, type DecodeOptions } from './decode-image.js';
 export type { DeviceRequest, WebDevice } from './ort-backend.js';
@@ -12,6 +12,7 @@ export {
   SiameseError,
   isSiameseError,
   SupportSet,
+  DEFAULT_MAX_PIXELS,
   type SiameseErrorCode,
   type SiameseErrorDetails,
   type ModelMetadata,

@@ -2,44 +2,50 @@
  * `loadModel`: bytes → metadata (core) → onnxruntime-web session (this package) → the core's EmbeddingModel with
  * the browser decoder. Everything past the session — preprocessing, batching, ranking, support sets — is core code.
  */
-import { EmbeddingModel, modelFingerprint, readModelMetadata } from '@siamese-sdk/core';
-import { decodeWebImage, type DecodeOptions, type WebImageInput } from './decode-image.js';
+import { DEFAULT_MAX_PIXELS, EmbeddingModel, SiameseError, readModelMetadata, type EmbeddingModelOptions } from '@siamese-sdk/core';
+import { decodeWebImage, type WebImageInput } from './decode-image.js';
+import type { FetchLimits } from './fetch-bytes.js';
 import { readModelBytes, type ModelSource } from './model-source.js';
 import { OrtWebBackend, type DeviceRequest, type WebDevice } from './ort-backend.js';
-import type { FetchLimits } from './fetch-bytes.js';
 
 export interface LoadModelOptions {
-  /** 'auto' (default): WebGPU on a hardware adapter, else wasm. 'webgpu' falls back to wasm with a warning. */
+  /** 'auto' (default): WebGPU on a hardware adapter, else wasm. 'webgpu': WebGPU, or wasm with one warning. */
   device?: DeviceRequest;
   /** Folder URL of onnxruntime-web's .wasm/.mjs files, when they are not served beside its module. */
   wasmPaths?: string | URL;
   /** wasm threads (needs a cross-origin isolated page); default: all cores when isolated, else 1. */
   threads?: number;
+  /** Refuse the model unless its SHA-256 (hex) is this. */
+  sha256?: string;
+  /** Largest image accepted, in pixels, checked from the header before decoding (default 50,000,000). */
+  maxPixels?: number;
+  /** Limits for fetching image URLs (default 64 MiB, 30 s); the model URL allows 512 MiB and 120 s. */
+  fetch?: FetchLimits;
   /** Images per inference run (default 64). */
   batchSize?: number;
-  /** Pixel limit per image, checked before decoding (default 50 megapixels). */
-  maxPixels?: number;
-  /** Limits for fetching the model and image URLs. */
-  fetch?: FetchLimits;
+}
+
+export interface ModelInfo {
+  /** Where the model was loaded from (URL or "bytes"). */
+  origin: string;
+  /** SHA-256 of the model file. */
+  sha256: string;
+  /** Largest image accepted, in pixels. */
+  maxPixels: number;
 }
 
 /** A loaded model: the shared EmbeddingModel API, plus what runs it in this page or worker. */
 export class SiameseModel extends EmbeddingModel<WebImageInput> {
+  readonly origin: string;
+  readonly sha256: string;
+  readonly maxPixels: number;
+
   /** @internal use {@link loadModel}. */
-  constructor(
-    metadata: ConstructorParameters<typeof EmbeddingModel<WebImageInput>>[0]['metadata'],
-    fingerprint: string,
-    private readonly ortBackend: OrtWebBackend,
-    decodeOptions: DecodeOptions,
-    batchSize: number | undefined,
-  ) {
-    super({
-      metadata,
-      fingerprint,
-      backend: ortBackend,
-      decode: (input) => decodeWebImage(input, decodeOptions),
-      ...(batchSize !== undefined ? { batchSize } : {}),
-    });
+  constructor(options: EmbeddingModelOptions<WebImageInput>, private readonly ortBackend: OrtWebBackend, info: ModelInfo) {
+    super(options);
+    this.origin = info.origin;
+    this.sha256 = info.sha256;
+    this.maxPixels = info.maxPixels;
   }
 
   /** The execution provider that really runs: 'webgpu' or 'wasm'. */
@@ -55,9 +61,34 @@ export class SiameseModel extends EmbeddingModel<WebImageInput> {
 
 /** Loads a siamese-sdk ONNX model: the default one beside the bundle, a URL, or bytes. */
 export async function loadModel(source?: ModelSource, options: LoadModelOptions = {}): Promise<SiameseModel> {
-  const bytes = await readModelBytes(source, options.fetch);
-  const metadata = readModelMetadata(bytes);
+  const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
+  if (!(Number.isFinite(maxPixels) && maxPixels >= 1)) throw new SiameseError('INVALID_ARGUMENT', `maxPixels must be a positive number, got ${String(maxPixels)}`);
+  const { bytes, origin, sha256 } = await readModelBytes(source, { sha256: options.sha256, fetch: options.fetch });
+  let metadata;
+  try {
+    metadata = readModelMetadata(bytes);
+  } catch (error) {
+    throw error instanceof SiameseError ? error.withDetails({ url: origin }, `model ${origin}`) : error;
+  }
   const backend = await OrtWebBackend.create(bytes, metadata, options);
-  const decodeOptions: DecodeOptions = { ...options.fetch, ...(options.maxPixels !== undefined ? { maxPixels: options.maxPixels } : {}) };
-  return new SiameseModel(metadata, modelFingerprint(bytes), backend, decodeOptions, options.batchSize);
+  const imageFetch = options.fetch ?? {};
+  const model = new SiameseModel(
+    {
+      metadata,
+      backend,
+      decode: (input) => decodeWebImage(input, { ...imageFetch, maxPixels }),
+      fingerprint: sha256.slice(0, 16), // = core's modelFingerprint(bytes), without hashing twice
+      ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+    },
+    backend,
+    { origin, sha256, maxPixels },
+  );
+  // One run now proves the graph takes the metadata's input shape and returns its embedding size.
+  try {
+    await model.embed({ data: new Uint8Array(metadata.input.width * metadata.input.height), width: metadata.input.width, height: metadata.input.height, channels: 1 });
+  } catch (error) {
+    await model.dispose();
+    throw error instanceof SiameseError && error.code !== 'MODEL_SHAPE' ? new SiameseError('MODEL_SHAPE', `model ${origin} does not run on its declared input: ${error.message}`, { url: origin }, { cause: error }) : error;
+  }
+  return model;
 }

@@ -1,13 +1,21 @@
 /**
- * Where a model's bytes come from: the default model next to this bundle, any URL the app gives, or bytes.
+ * Where a model's bytes come from — the default model next to this bundle, any URL the app gives, or bytes — and
+ * their SHA-256 (the model's identity in stored support sets, and an optional integrity pin).
  */
-import { SiameseError } from '@siamese-sdk/core';
+import { SiameseError, sha256Hex } from '@siamese-sdk/core';
 import { fetchBytes, type FetchLimits } from './fetch-bytes.js';
 
 export type ModelSource = string | URL | ArrayBuffer | Uint8Array;
 
-/** Model files are small (~0.1–5 MB); this only stops a wrong URL from pulling gigabytes. */
-const MODEL_MAX_BYTES = 512 * 1024 * 1024;
+export interface ModelBytes {
+  bytes: Uint8Array;
+  /** Where they came from (URL or "bytes"), for messages. */
+  origin: string;
+  sha256: string;
+}
+
+/** Model files are small (~0.1–5 MB); the limit only stops a wrong URL from pulling gigabytes. */
+const MODEL_FETCH_LIMITS: Required<FetchLimits> = { maxBytes: 512 * 1024 * 1024, timeoutMs: 120_000 };
 
 /**
  * The default model's URL: `models/omniglot-conv4.onnx` beside this module (the build copies it into dist/models).
@@ -17,19 +25,41 @@ export function defaultModelUrl(): URL {
   return new URL('./models/omniglot-conv4.onnx', import.meta.url);
 }
 
-export async function readModelBytes(source: ModelSource | undefined, limits: FetchLimits = {}): Promise<Uint8Array> {
+async function sha256Of(bytes: Uint8Array): Promise<string> {
+  // Web Crypto exists only in secure contexts (https, localhost); the core's portable hash covers the rest.
+  const subtle = (globalThis.crypto as Crypto | undefined)?.subtle;
+  if (!subtle) return sha256Hex(bytes);
+  const digest = new Uint8Array(await subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+async function load(source: ModelSource | undefined, limits: FetchLimits): Promise<{ bytes: Uint8Array; origin: string }> {
   if (source === undefined) {
+    const url = defaultModelUrl();
     try {
-      return await fetchBytes(defaultModelUrl(), { maxBytes: MODEL_MAX_BYTES, ...limits });
+      return { bytes: await fetchBytes(url, limits), origin: url.href };
     } catch (e) {
       if (e instanceof SiameseError && e.code === 'NOT_FOUND') {
-        throw new SiameseError('NOT_FOUND', `the default model is not at ${defaultModelUrl().href}; serve dist/models/ with the bundle or pass a model URL to loadModel()`, e.details, { cause: e });
+        throw new SiameseError('NOT_FOUND', `the default model is not at ${url.href}; serve dist/models/ with the bundle or pass a model URL to loadModel()`, e.details, { cause: e });
       }
       throw e;
     }
   }
-  if (typeof source === 'string' || source instanceof URL) return fetchBytes(source, { maxBytes: MODEL_MAX_BYTES, ...limits });
-  if (source instanceof Uint8Array) return source;
-  if (source instanceof ArrayBuffer) return new Uint8Array(source);
+  if (source instanceof Uint8Array) return { bytes: source, origin: 'bytes' };
+  if (source instanceof ArrayBuffer) return { bytes: new Uint8Array(source), origin: 'bytes' };
+  if ((typeof source === 'string' && source.length > 0) || source instanceof URL) {
+    return { bytes: await fetchBytes(source, limits), origin: String(source) };
+  }
   throw new SiameseError('INVALID_ARGUMENT', 'a model source must be a URL (string or URL), an ArrayBuffer or a Uint8Array');
+}
+
+export async function readModelBytes(source: ModelSource | undefined, options: { sha256?: string; fetch?: FetchLimits } = {}): Promise<ModelBytes> {
+  const { bytes, origin } = await load(source, { ...MODEL_FETCH_LIMITS, ...options.fetch });
+  const sha256 = await sha256Of(bytes);
+  if (options.sha256 !== undefined) {
+    const pinned = String(options.sha256).toLowerCase();
+    if (!/^[0-9a-f]{64}$/.test(pinned)) throw new SiameseError('INVALID_ARGUMENT', 'sha256 must be 64 hexadecimal characters');
+    if (pinned !== sha256) throw new SiameseError('MODEL_INTEGRITY', `model ${origin} has sha256 ${sha256}, expected ${pinned}`, { expected: pinned, actual: sha256 });
+  }
+  return { bytes, origin, sha256 };
 }

@@ -1,0 +1,19 @@
+/** The shape of demo-manifest.json, written by scripts/prepare-demo-assets.mjs. */
+export interface DemoManifest {
+  /** The model copied beside the demo; absent when the repo had none at build time. */
+  model?: { url: string; trained: boolean };
+  sets: DemoSet[];
+}
+
+export interface DemoSet {
+  id: string;
+  title: string;
+  labels: { label: string; images: string[] }[];
+  queries: { url: string; expected: string }[];
+}
+
+export async function loadManifest(): Promise<DemoManifest> {
+  const response = await fetch('./demo-manifest.json');
+  if (!response.ok) return { sets: [] };
+  return (await response.json()) as DemoManifest;
+}

@@ -1,0 +1,34 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
+// Cross-origin isolation for `vite dev` / `vite preview`, so the demo runs wasm multi-threaded there too.
+const isolation = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
+export default defineConfig({
+  root: here('./demo'),
+  // Relative asset URLs: the built demo works from any folder of any static server.
+  base: './',
+  // Real Omniglot support sets and the model, copied by scripts/prepare-demo-assets.mjs (generated, not committed).
+  publicDir: here('./.demo-assets'),
+  // The demo uses the built package (dist/), exactly as an app's bundler would; run `tsup` first (`pnpm build` does).
+  resolve: {
+    alias: { '@siamese-sdk/web': here('./dist/index.js') },
+    // onnxruntime-web's build that loads its wasm glue from `wasmPaths` instead of inlining it. The inlined
+    // ("bundle") build starts its wasm threads from the script it sits in, which after bundling is the app chunk
+    // itself; with the glue served as its own file (copied to ort/ by prepare-demo-assets) threads work.
+    conditions: ['onnxruntime-web-use-extern-wasm'],
+  },
+  // Pre-bundling would move onnxruntime-web away from its .wasm files in dev mode.
+  optimizeDeps: { exclude: ['onnxruntime-web'] },
+  server: { headers: isolation },
+  preview: { headers: isolation },
+  build: {
+    outDir: here('./dist-demo'),
+    emptyOutDir: true,
+    target: 'es2022',
+    // onnxruntime-web's own bundle is ~400 kB; that is expected, not a warning.
+    chunkSizeWarningLimit: 1024,
+  },
+  worker: { format: 'es' },
+});
