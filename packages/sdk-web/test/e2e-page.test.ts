@@ -1,0 +1,123 @@
+/**
+ * The SDK on a plain page (no COOP/COEP → wasm, 1 thread), loaded with an import map from dist/: rankings equal the
+ * Node SDK's, every image input form gives the same embedding, and every bad input is a typed SiameseError.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../e2e/chromium.mjs';
+import { startTestSite } from '../e2e/site.mjs';
+import {
+  EXAMPLE_QUERIES, EXAMPLE_SUPPORT, MODEL, type QueryResult, asPath, asUrl, assertBuilt, expectSameRankings, mapSupport,
+  modelWithoutMetadata, nodeRankings, nodeReference, openPage,
+} from './helpers.js';
+
+interface RankOutput { device: string; threads: number; crossOriginIsolated: boolean; inWorker: boolean; results: QueryResult[]; supportJSON: unknown }
+
+let browser: Browser;
+let site: { url: string; close: () => Promise<void> };
+let page: Page;
+let errors: string[];
+
+beforeAll(async () => {
+  assertBuilt();
+  site = await startTestSite({ isolated: false });
+  browser = await launchChromium();
+  ({ page, errors } = await openPage(browser, `${site.url}/pages/harness.html`, { expectedFailedUrls: /\/missing\// }));
+  await page.waitForFunction(() => (window as unknown as { harness?: unknown }).harness !== undefined);
+  // A valid ONNX model without our metadata, served from the page's origin.
+  const stripped = Buffer.from(modelWithoutMetadata());
+  await page.route((u) => u.pathname === '/generated/no-metadata.onnx', (route) => route.fulfill({ body: stripped, contentType: 'application/octet-stream' }));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+});
+
+describe('web SDK on a plain page (wasm, single thread)', () => {
+  it('ranks the example queries exactly as the Node SDK does (scores within 1e-4)', async () => {
+    const support = mapSupport(EXAMPLE_SUPPORT, asUrl);
+    const out = await page.evaluate(
+      (args) => (window as any).harness.page.rank(args) as Promise<RankOutput>,
+      { modelUrl: MODEL.url, device: 'wasm', support, queries: EXAMPLE_QUERIES.map(asUrl) },
+    );
+    expect(out).toMatchObject({ device: 'wasm', threads: 1, crossOriginIsolated: false, inWorker: false });
+    const node = await nodeRankings(EXAMPLE_SUPPORT, EXAMPLE_QUERIES);
+    const browserResults = out.results.map((r, i) => ({ ...r, query: EXAMPLE_QUERIES[i] }));
+    const diff = expectSameRankings(browserResults, node);
+    console.log(`[e2e] page wasm×1: ${out.results.length} queries × 5 labels, max |browser − node| = ${diff.toExponential(2)}`);
+    if (MODEL.trained) expect(out.results.map((r) => r.ranking[0].label)).toEqual(['tengwar-01', 'tengwar-02', 'tengwar-03', 'tengwar-04', 'tengwar-05']);
+
+    // A support set stored by the browser (toJSON) is reloaded by the Node SDK and ranks identically there.
+    const nodeModel = await nodeReference();
+    const restored = nodeModel.supportSetFromJSON(JSON.parse(JSON.stringify(out.supportJSON)));
+    const again = await nodeModel.rank(asPath(EXAMPLE_QUERIES[2]), restored, { k: 1000 });
+    expect(again.map((m) => m.label)).toEqual(node[2].ranking.map((m) => m.label));
+    again.forEach((m, j) => expect(Math.abs(m.score - node[2].ranking[j].score)).toBeLessThanOrEqual(1e-4));
+    expect(errors).toEqual([]);
+  });
+
+  it("the 'nearest' strategy matches the Node SDK too", async () => {
+    const support = mapSupport(EXAMPLE_SUPPORT, asUrl);
+    const queries = EXAMPLE_QUERIES.slice(0, 2);
+    const out = await page.evaluate(
+      (args) => (window as any).harness.page.rank(args) as Promise<RankOutput>,
+      { modelUrl: MODEL.url, device: 'wasm', support, queries: queries.map(asUrl), strategy: 'nearest' },
+    );
+    expectSameRankings(out.results.map((r, i) => ({ ...r, query: queries[i] })), await nodeRankings(EXAMPLE_SUPPORT, queries, 'nearest'));
+  });
+
+  it('every image input form (URL, Blob, File, <img>, canvases, ImageBitmap, ImageData, raw) gives the Node embedding', async () => {
+    const query = EXAMPLE_QUERIES[0];
+    const forms = await page.evaluate(
+      (args) => (window as any).harness.page.inputForms(args) as Promise<Record<string, number[]>>,
+      { modelUrl: MODEL.url, url: asUrl(query) },
+    );
+    expect(Object.keys(forms).sort()).toEqual(
+      ['Blob', 'File', 'HTMLCanvasElement', 'HTMLImageElement', 'ImageBitmap', 'ImageData', 'OffscreenCanvas', 'RawImage', 'URL object', 'string URL'].sort(),
+    );
+    const reference = Array.from(await (await nodeReference()).embed(asPath(query)));
+    for (const [form, embedding] of Object.entries(forms)) {
+      const diff = Math.max(...embedding.map((v, i) => Math.abs(v - reference[i])));
+      expect(diff, `${form} differs from the Node SDK's embedding by ${diff}`).toBeLessThanOrEqual(1e-5);
+    }
+    expect(errors).toEqual([]);
+  });
+
+  it('bad images, bad models and empty support sets are typed SiameseErrors; the model keeps working', async () => {
+    const r = await page.evaluate(
+      (args) => (window as any).harness.page.error(args) as Promise<Record<string, { threw: boolean; siamese?: boolean; code?: string; message?: string; details?: Record<string, unknown> }>>,
+      { modelUrl: MODEL.url, goodImage: asUrl(EXAMPLE_QUERIES[0]), missingUrl: '/missing/nothing.png', noMetadataModelUrl: '/generated/no-metadata.onnx' },
+    );
+    const expected: Record<string, string> = {
+      corruptPng: 'IMAGE_DECODE',
+      notAnImage: 'IMAGE_UNSUPPORTED_FORMAT',
+      emptyBlob: 'IMAGE_EMPTY',
+      hugeHeader: 'IMAGE_TOO_LARGE',
+      zeroSizeHeader: 'IMAGE_EMPTY',
+      zeroSizeCanvas: 'IMAGE_EMPTY',
+      overPixelLimit: 'IMAGE_TOO_LARGE',
+      missingUrl: 'NOT_FOUND',
+      unsupportedInput: 'INVALID_ARGUMENT',
+      badInBatch: 'IMAGE_UNSUPPORTED_FORMAT',
+      emptySupportSet: 'SUPPORT_SET_EMPTY',
+      emptyLabel: 'SUPPORT_LABEL_EMPTY',
+      rankEmptySupport: 'SUPPORT_SET_EMPTY',
+      badModelBytes: 'MODEL_INVALID',
+      noMetadataModel: 'MODEL_METADATA',
+      missingModelUrl: 'NOT_FOUND',
+      foreignSupportJSON: 'SUPPORT_SET_INVALID',
+      afterDispose: 'MODEL_DISPOSED',
+    };
+    for (const [name, code] of Object.entries(expected)) {
+      expect(r[name], name).toMatchObject({ threw: true, siamese: true, code });
+      expect(r[name].message, name).toBeTruthy();
+    }
+    // One bad image in a batch names its position; the huge header is refused before any decoding.
+    expect(r.badInBatch.details).toMatchObject({ index: 2 });
+    expect(r.hugeHeader.details).toMatchObject({ width: 100000, height: 100000 });
+    expect(r.noMetadataModel.message).toMatch(/metadata/);
+    expect(r.stillWorks).toEqual({ threw: false });
+    expect(errors).toEqual([]);
+  });
+});
