@@ -1,8 +1,8 @@
 /**
- * BatchNormalization (inference mode: moving statistics) → an ONNX BatchNormalization node over the channel axis,
- * with the layer's own epsilon. The fold-batch-norm pass later merges it into a preceding Conv/Gemm when that is
- * exact in structure (the conv output feeds nothing else). A normalisation over any other axis is written as
- * x·s + t with per-axis constants.
+ * BatchNormalization (inference mode: moving statistics) over the last (channel) axis → an ONNX
+ * BatchNormalization node with the layer's own epsilon. The fold-batch-norm pass later merges it into a preceding
+ * Conv/Gemm when that is exact in structure (the conv output feeds nothing else). When the channel axis is not
+ * ONNX axis 1 (a rank-3 value) it is written as x·s + t with per-channel constants.
  */
 import { attr } from '../onnx-graph.js';
 import { normalizeAxis, onnxAxis, rankOf } from '../export-value.js';
@@ -12,7 +12,11 @@ export const convertBatchNormalization: LayerConverter = (ctx) => {
   const x = singleInput(ctx);
   const axisConfig = configAxis(ctx, 'axis', -1);
   const tfAxis = normalizeAxis(x, axisConfig);
-  if (tfAxis === undefined || tfAxis === 0) return ctx.fail(`axis ${axisConfig} is out of range or the batch axis`);
+  if (tfAxis === undefined || tfAxis !== x.shape.length) {
+    // tfjs 4.x applies the statistics of a non-last axis by flat index (as if they belonged to the last axis),
+    // so such a layer does not compute a batch norm over that axis; refuse rather than pick one behaviour.
+    return ctx.fail(`normalisation over axis ${axisConfig} is not supported (only the last, channel axis)`, 'use axis -1');
+  }
   const epsilon = configNumber(ctx, 'epsilon', 1e-3);
   if (epsilon < 0) return ctx.fail(`epsilon ${epsilon} is negative`);
   const size = x.shape[tfAxis - 1];
@@ -41,7 +45,7 @@ export const convertBatchNormalization: LayerConverter = (ctx) => {
     );
     return { ...x, name, l2Normalized: false };
   }
-  // Not the channel axis: y = x·s + t with s = γ/√(σ²+ε), t = β − μ·s, broadcast along `axis`.
+  // Channel axis last in ONNX too: y = x·s + t with s = γ/√(σ²+ε), t = β − μ·s, broadcast along `axis`.
   const s = new Float32Array(size);
   const t = new Float32Array(size);
   for (let i = 0; i < size; i++) {

@@ -19,11 +19,11 @@ interface ConvGeometry {
 }
 
 /** Reads kernel/stride/dilation/padding and checks our output size against tfjs's (a guard against silent drift). */
-function geometry(ctx: ConverterContext, x: ExportValue, kernel: [number, number]): ConvGeometry {
+function geometry(ctx: ConverterContext, x: ExportValue, kernel: [number, number], useDilation = true): ConvGeometry {
   requireChannelsLast(ctx);
   if (x.shape.length !== 3) ctx.fail(`expected a rank-4 image input [N, H, W, C], got rank ${x.shape.length + 1}`);
   const strides = intPair(ctx, 'strides', [1, 1]);
-  const dilations = intPair(ctx, 'dilationRate', [1, 1]);
+  const dilations: [number, number] = useDilation ? intPair(ctx, 'dilationRate', [1, 1]) : [1, 1];
   const pad = padding(ctx);
   const [h, w] = x.shape;
   const p = computePads(pad, [h, w], kernel, strides, dilations);
@@ -99,7 +99,9 @@ export const convertDepthwiseConv2D: LayerConverter = (ctx) => {
   const k = ctx.weight('depthwise_kernel');
   const [kh, kw, cin, mult] = k.shape;
   if (cin !== x.shape[2]) ctx.fail(`kernel expects ${cin} input channels, input has ${x.shape[2]}`);
-  const g = geometry(ctx, x, [kh, kw]);
+  // tfjs 4.x's DepthwiseConv2D layer ignores dilationRate (it calls depthwiseConv2d without it, and its output
+  // shape agrees); the exported graph computes what the tfjs model computes.
+  const g = geometry(ctx, x, [kh, kw], false);
   const weight = ctx.graph.addFloat(`${ctx.layerName}_depthwise_kernel`, [cin * mult, 1, kh, kw], depthwiseKernelToOnnx(k.values, k.shape), 'weight', 0);
   return finish(ctx, convNode(ctx, x, weight, optionalBias(ctx), g, cin, ctx.layerName));
 };

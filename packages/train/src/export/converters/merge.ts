@@ -1,5 +1,5 @@
 /**
- * Merge layers: Add, Subtract, Multiply, Average, Maximum, Minimum (element-wise, equal shapes) and Concatenate.
+ * Merge layers: Add, Multiply, Average, Maximum, Minimum (element-wise, equal shapes) and Concatenate.
  * All inputs are brought to one layout first (NCHW when any is NCHW), so axes and element order agree.
  */
 import { attr } from '../onnx-graph.js';
@@ -30,11 +30,6 @@ export const convertAdd = binary('Add');
 export const convertMultiply = binary('Mul');
 export const convertMaximum = binary('Max');
 export const convertMinimum = binary('Min');
-
-export const convertSubtract: LayerConverter = (ctx) => {
-  if (ctx.inputs.length !== 2) ctx.fail(`expected exactly two inputs, got ${ctx.inputs.length}`);
-  return elementwise(ctx, (a, b) => ctx.graph.op('Sub', [a, b], {}, ctx.layerName));
-};
 
 /** tfjs Average: the sum of the inputs times 1/n. */
 export const convertAverage: LayerConverter = (ctx) =>

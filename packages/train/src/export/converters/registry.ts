@@ -8,7 +8,7 @@ import { convertConv2D, convertDepthwiseConv2D, convertSeparableConv2D } from '.
 import { convertDense } from './dense.js';
 import { convertIdentity } from './identity.js';
 import { convertL2Normalize } from './l2-normalize.js';
-import { convertAdd, convertAverage, convertConcatenate, convertMaximum, convertMinimum, convertMultiply, convertSubtract } from './merge.js';
+import { convertAdd, convertAverage, convertConcatenate, convertMaximum, convertMinimum, convertMultiply } from './merge.js';
 import { convertAveragePooling2D, convertGlobalAveragePooling2D, convertGlobalMaxPooling2D, convertMaxPooling2D } from './pooling.js';
 import { convertFlatten, convertReshape } from './reshape.js';
 import type { LayerConverter } from './types.js';
@@ -37,7 +37,6 @@ export const LAYER_CONVERTERS: Readonly<Record<string, LayerConverter>> = {
   GaussianDropout: convertIdentity,
   GaussianNoise: convertIdentity,
   Add: convertAdd,
-  Subtract: convertSubtract,
   Multiply: convertMultiply,
   Average: convertAverage,
   Maximum: convertMaximum,
