@@ -79,7 +79,7 @@ describe('exporter errors', () => {
     expect(exportError(seq([4, 4, 2], L.flatten())).message).toContain('1 (grayscale) or 3 (RGB) channels');
     const a = tfl.input({ shape: [4, 4, 1] });
     const b = tfl.input({ shape: [4, 4, 1] });
-    const two = tfl.model({ inputs: [a, b], outputs: L.add().apply([L.flatten().apply(a), L.flatten().apply(b)]) as SymbolicTensor });
+    const two = tfl.model({ inputs: [a, b], outputs: L.add().apply([L.flatten().apply(a) as SymbolicTensor, L.flatten().apply(b) as SymbolicTensor]) as SymbolicTensor });
     expect(exportError(two).message).toContain('one input');
     expect(exportError(seq([16], L.dense({ units: 2 }))).message).toContain('[null, H, W, C]');
   });
