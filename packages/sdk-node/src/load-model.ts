@@ -40,7 +40,9 @@ export async function loadModel(source?: ModelSource, options: LoadModelOptions 
   try {
     metadata = readModelMetadata(bytes);
   } catch (error) {
-    throw error instanceof SiameseError ? error.withDetails({ path: origin }, `model ${origin}`) : error;
+    if (!(error instanceof SiameseError)) throw error;
+    const what = error.code === 'MODEL_INVALID' && !error.message.startsWith('not an ONNX model') ? `model ${origin} is not a valid ONNX model` : `model ${origin}`;
+    throw error.withDetails({ path: origin }, what);
   }
   const backend = await OnnxBackend.create(bytes, metadata, { device: options.device, threads: options.threads });
   const model = new SiameseModel(

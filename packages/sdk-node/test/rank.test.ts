@@ -1,7 +1,7 @@
 import { readFileSync, mkdirSync, copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SiameseModel, SupportSet, closeDecodePool, loadModel, readSupportDirectory } from '../src/index.js';
+import { type RankResult, type SiameseModel, SupportSet, closeDecodePool, loadModel, readSupportDirectory } from '../src/index.js';
 import { characterImages, errorOf, exampleQuery, exampleSupport, mechanicsModel, tempDir } from './helpers.js';
 
 let model: SiameseModel;
@@ -157,7 +157,7 @@ describe('concurrency', () => {
     const sets = [await model.supportSet(exampleSupport), await model.supportSet({ x: characterImages('Manipuri', 1, 2), y: characterImages('Manipuri', 2, 2) })];
     const queries = [...labels.map((_, i) => exampleQuery(i + 1)), ...characterImages('Tengwar', 9, 5)];
     const jobs = Array.from({ length: 200 }, (_, i) => ({ q: queries[i % queries.length], s: sets[i % 2] }));
-    const sequential = [];
+    const sequential: RankResult[] = [];
     for (const j of jobs.slice(0, 20)) sequential.push(await j.s.rank(j.q, { k: 3 }));
     const concurrent = await Promise.all(jobs.map((j) => j.s.rank(j.q, { k: 3 })));
     concurrent.forEach((r, i) => {
