@@ -1,0 +1,47 @@
+/** `siamese-train eval <run>`: evaluate a run's best checkpoint and (re)write its report. */
+import { parseArgs } from 'node:util';
+import { SiameseError } from '@siamese-sdk/core';
+import { evaluateRun } from '../eval/evaluate-run.js';
+import { taskName } from '../eval/evaluate.js';
+import type { BackendPreference } from '../train/stepper.js';
+
+export const EVAL_USAGE = `Usage: siamese-train eval <run-dir> [--episodes N] [--pairs N] [--tag best|last] [--omniglot-dir path] [--cache-dir path] [--backend auto|wasm|cpu]`;
+
+export async function runEvalCommand(argv: string[], log: (m: string) => void = (m) => process.stderr.write(`${m}\n`)): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        episodes: { type: 'string' },
+        pairs: { type: 'string' },
+        tag: { type: 'string' },
+        'omniglot-dir': { type: 'string' },
+        'cache-dir': { type: 'string' },
+        backend: { type: 'string' },
+      },
+    });
+  } catch (e) {
+    throw new SiameseError('INVALID_ARGUMENT', `${(e as Error).message}\n${EVAL_USAGE}`);
+  }
+  const [runDir, ...extra] = parsed.positionals;
+  if (!runDir || extra.length) throw new SiameseError('INVALID_ARGUMENT', `expected exactly one run folder\n${EVAL_USAGE}`);
+  const v = parsed.values;
+  const episodes = v.episodes === undefined ? 1000 : Number(v.episodes);
+  if (!Number.isInteger(episodes) || episodes < 1) throw new SiameseError('INVALID_ARGUMENT', `--episodes must be a positive integer, got ${v.episodes}`);
+  const pairs = v.pairs === undefined ? 10_000 : Number(v.pairs);
+  if (!Number.isInteger(pairs) || pairs < 0) throw new SiameseError('INVALID_ARGUMENT', `--pairs must be a non-negative integer, got ${v.pairs}`);
+  if (v.tag !== undefined && v.tag !== 'best' && v.tag !== 'last') throw new SiameseError('INVALID_ARGUMENT', `--tag must be best or last, got ${v.tag}`);
+  const report = await evaluateRun(runDir, {
+    episodes,
+    verificationPairs: pairs,
+    tag: v.tag as 'best' | 'last' | undefined,
+    backend: (v.backend ?? 'auto') as BackendPreference,
+    data: { ...(v['omniglot-dir'] ? { omniglotDir: v['omniglot-dir'] } : {}), ...(v['cache-dir'] ? { cacheDir: v['cache-dir'] } : {}) },
+    onLog: log,
+  });
+  for (const f of report.evaluation.fewShot) log(`  ${taskName(f).padEnd(28)} ${(100 * f.accuracy).toFixed(1)}% ± ${(100 * f.ci95).toFixed(1)}`);
+  if (report.evaluation.verification) log(`  verification AUC ${report.evaluation.verification.auc.toFixed(4)}, EER ${(100 * report.evaluation.verification.eer).toFixed(1)}%`);
+  log(`report: ${report.files.markdown}`);
+}

@@ -1,0 +1,122 @@
+/**
+ * `siamese-train --data ...`: prepare data → train (progress bar, metrics.jsonl, checkpoints) → training curve
+ * (training-curve.svg) → final evaluation of the best checkpoint (report.json, report.md). Ctrl-C stops after the
+ * current step with a checkpoint; `--resume` continues.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SiameseError } from '@siamese-sdk/core';
+import { hasCheckpoint, readCheckpointManifest } from '../checkpoint/checkpoint.js';
+import { prepareData, type DataOptions } from '../data/prepare.js';
+import { evaluateRun } from '../eval/evaluate-run.js';
+import { taskName } from '../eval/evaluate.js';
+import { readMetrics } from '../train/metrics-log.js';
+import { trainingCurveSvg } from '../train/training-curve.js';
+import { checkpointDir, train, type TrainerConfig, type TrainResult } from '../train/trainer.js';
+import type { CreateTrainStepper } from '../train/stepper.js';
+import { ProgressBar, formatDuration } from './progress-bar.js';
+import { parseTrainArgs, type TrainCommandOptions } from './train-args.js';
+
+/** Options given explicitly on the command line that may change a resumed run. */
+const RESUME_OVERRIDES: Partial<Record<string, (c: TrainerConfig, o: TrainCommandOptions) => void>> = {
+  steps: (c, o) => (c.steps = o.trainer.steps),
+  workers: (c, o) => (c.workers = o.trainer.workers),
+  backend: (c, o) => (c.backend = o.trainer.backend),
+  'val-every': (c, o) => (c.valEvery = o.trainer.valEvery),
+  'checkpoint-every': (c, o) => (c.checkpointEvery = o.trainer.checkpointEvery),
+};
+
+export interface TrainCommandHooks {
+  createStepper?: CreateTrainStepper;
+  /** Tests: stop after this step as if killed (a checkpoint is written). */
+  stopAtStep?: number;
+  stderr?: NodeJS.WriteStream;
+}
+
+export async function runTrainCommand(argv: string[], hooks: TrainCommandHooks = {}): Promise<TrainResult> {
+  const options = parseTrainArgs(argv);
+  const out = options.out;
+  const bar = new ProgressBar({ stream: hooks.stderr });
+  const say = (m: string): void => (options.quiet ? undefined : bar.log(m));
+  let trainer = options.trainer;
+  let dataOptions: DataOptions | undefined = options.data;
+  const resuming = options.resume && hasCheckpoint(checkpointDir(out), 'last');
+  if (options.resume && !resuming && !dataOptions) throw new SiameseError('CHECKPOINT_INVALID', `--resume: ${out} has no checkpoint to resume from`, { path: out });
+  if (resuming) {
+    // A resumed run continues with its recorded configuration and data split; only a few settings may change.
+    const manifest = readCheckpointManifest(checkpointDir(out), 'last');
+    trainer = { ...(manifest.config as unknown as TrainerConfig) };
+    for (const name of options.explicit) RESUME_OVERRIDES[name]?.(trainer, options);
+    const recorded = (manifest.data.options ?? {}) as DataOptions;
+    dataOptions = {
+      ...recorded,
+      ...(options.explicit.includes('omniglot-dir') ? { omniglotDir: options.data?.omniglotDir } : {}),
+      ...(options.explicit.includes('cache-dir') ? { cacheDir: options.data?.cacheDir } : {}),
+      ...(options.explicit.includes('download') ? { download: true } : {}),
+    };
+    say(`resuming ${out} at step ${manifest.step} of ${trainer.steps}`);
+  } else if (existsSync(join(out, 'checkpoints', 'last.json')) && !options.resume) {
+    throw new SiameseError('INVALID_ARGUMENT', `${out} already holds a run; pass --resume to continue it or choose another --out`, { path: out });
+  }
+  mkdirSync(out, { recursive: true });
+
+  const t0 = performance.now();
+  const data = await prepareData(dataOptions!, {
+    onDownloadProgress: (p) => !options.quiet && bar.update(p.total ? p.received / p.total : 0, `downloading ${p.url.split('/').pop()} ${(p.received / 1e6).toFixed(1)} MB`),
+    onDecodeProgress: (what, p) => !options.quiet && bar.update(p.done / p.total, `decoding ${what}: ${p.done}/${p.total} images`, p.done === p.total),
+  });
+  bar.done();
+  for (const l of data.loaded) say(`loaded ${l.images} images in ${l.seconds.toFixed(1)} s (${l.cacheHit ? 'cache' : 'decoded'})`);
+  const skipped = data.loaded.flatMap((l) => l.skipped);
+  if (skipped.length) {
+    say(`warning: ${skipped.length} file(s) or class(es) skipped:`);
+    for (const s of skipped.slice(0, 20)) say(`  ${s.file}: ${s.reason}`);
+    if (skipped.length > 20) say(`  ... and ${skipped.length - 20} more`);
+  }
+  say(`data ready in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${data.train.classes.length} training classes, ${data.val.classes.length} validation classes`);
+  writeFileSync(join(out, 'config.json'), `${JSON.stringify({ trainer, data: dataOptions }, null, 2)}\n`);
+
+  let interrupted = false;
+  const onSigint = (): void => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    bar.log('stopping after this step (Ctrl-C again to quit at once)...');
+  };
+  process.on('SIGINT', onSigint);
+  let result: TrainResult;
+  try {
+    result = await train(trainer, data, {
+      outDir: out,
+      resume: resuming,
+      createStepper: hooks.createStepper,
+      shouldStop: (step) => interrupted || step === hooks.stopAtStep,
+      onLog: say,
+      onProgress: (p) => {
+        if (options.quiet) return;
+        const val = p.lastVal ? ` | val ${p.lastVal.way}-way ${(100 * p.lastVal.accuracy).toFixed(1)}% (best ${(100 * (p.bestAccuracy ?? 0)).toFixed(1)}%)` : '';
+        bar.update(p.step / p.steps, `step ${p.step}/${p.steps} | loss ${p.loss.toFixed(4)} | ${Math.round(p.imagesPerSec)} img/s | ETA ${formatDuration(p.etaSeconds)}${val}`, p.step === p.steps);
+      },
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+    bar.done();
+  }
+  writeFileSync(join(out, 'training-curve.svg'), trainingCurveSvg(readMetrics(join(out, 'metrics.jsonl')), `${out}: ${trainer.loss.kind} loss`));
+  if (!result.completed) {
+    say(`stopped at step ${result.step}/${trainer.steps}; continue with: siamese-train --resume --out ${out}`);
+    return result;
+  }
+  say(`trained ${result.step} steps in ${formatDuration(result.seconds)} on ${result.backend} (${result.workers} worker(s)); best validation ${result.best ? `${(100 * result.best.accuracy).toFixed(1)}% at step ${result.best.step}` : 'n/a'}`);
+  const report = await evaluateRun(out, {
+    episodes: options.evalEpisodes,
+    createStepper: hooks.createStepper,
+    backend: trainer.backend,
+    data: { omniglotDir: dataOptions!.omniglotDir, cacheDir: dataOptions!.cacheDir },
+    training: { trainingSeconds: result.seconds, backend: result.backend, workers: result.workers },
+    onLog: say,
+  });
+  for (const f of report.evaluation.fewShot) say(`  ${taskName(f).padEnd(28)} ${(100 * f.accuracy).toFixed(1)}% ± ${(100 * f.ci95).toFixed(1)}`);
+  if (report.evaluation.verification) say(`  verification AUC ${report.evaluation.verification.auc.toFixed(4)}, EER ${(100 * report.evaluation.verification.eer).toFixed(1)}%`);
+  say(`report: ${report.files.markdown}; curve: ${join(out, 'training-curve.svg')}`);
+  return result;
+}

@@ -1,0 +1,85 @@
+/**
+ * Data options (as the CLI and checkpoints record them) → the training data: load and cache the dataset, hold out
+ * validation classes, optionally restrict training to some groups and add Omniglot's rotated classes, and say
+ * which images the final report is measured on (Omniglot: the evaluation set; other datasets: the validation
+ * split, since they have no separate test set).
+ */
+import type { PreprocessTarget } from '@siamese-sdk/core';
+import { withQuarterTurnClasses } from '../augment/rotations.js';
+import type { TrainData } from '../train/trainer.js';
+import type { BuildProgress } from './build-image-set.js';
+import { poolFromSet, type ClassPool } from './class-pool.js';
+import type { DownloadProgress } from './download.js';
+import { loadFolderDataset } from './folder-dataset.js';
+import { OMNIGLOT_PREPROCESS, defaultFolderTarget, type ImageSet } from './image-set.js';
+import { loadOmniglot, type LoadedDataset } from './omniglot.js';
+import { restrictToGroups, splitTrainVal } from './split.js';
+
+export interface DataOptions {
+  /** 'omniglot' or a folder-per-class directory. */
+  data: string;
+  omniglotDir?: string;
+  download?: boolean;
+  cacheDir?: string;
+  /** Input side in pixels (default 28). */
+  inputSize?: number;
+  /** Folder datasets: 1 = grayscale, 3 = RGB (default 3). Omniglot is always 1. */
+  channels?: 1 | 3;
+  seed?: number;
+  valFraction?: number;
+  /** Hold out exactly these groups (Omniglot alphabets) for validation. */
+  valGroups?: string[];
+  /** Train on these groups only (after the split), e.g. a few alphabets for a quick run. */
+  trainGroups?: string[];
+  /** Omniglot: rotations by 90/180/270° as new training classes. */
+  rotations?: boolean;
+}
+
+export interface PreparedData extends TrainData {
+  /** What the final report is measured on, and what it is called. */
+  test: { pool: ClassPool; name: string };
+  loaded: { seconds: number; cacheHit: boolean; images: number; skipped: ImageSet['skipped'] }[];
+}
+
+export interface PrepareCallbacks {
+  onDownloadProgress?: (p: DownloadProgress) => void;
+  onDecodeProgress?: (what: string, p: BuildProgress) => void;
+}
+
+export function dataTarget(options: DataOptions): PreprocessTarget {
+  const size = options.inputSize ?? 28;
+  if (options.data === 'omniglot') return { input: { width: size, height: size, channels: 1 }, preprocess: { ...OMNIGLOT_PREPROCESS.preprocess } };
+  return defaultFolderTarget(size, options.channels ?? 3);
+}
+
+export async function prepareData(options: DataOptions, callbacks: PrepareCallbacks = {}): Promise<PreparedData> {
+  const target = dataTarget(options);
+  const seed = options.seed ?? 1;
+  const loaded: LoadedDataset[] = [];
+  let trainSet: ImageSet;
+  let testSet: ImageSet | undefined;
+  if (options.data === 'omniglot') {
+    const common = { dir: options.omniglotDir, download: options.download, cacheDir: options.cacheDir, target, onDownloadProgress: callbacks.onDownloadProgress };
+    const background = await loadOmniglot('background', { ...common, onDecodeProgress: (p) => callbacks.onDecodeProgress?.('omniglot background', p) });
+    const evaluation = await loadOmniglot('evaluation', { ...common, onDecodeProgress: (p) => callbacks.onDecodeProgress?.('omniglot evaluation', p) });
+    loaded.push(background, evaluation);
+    trainSet = background.set;
+    testSet = evaluation.set;
+  } else {
+    const folder = await loadFolderDataset(options.data, { cacheDir: options.cacheDir, target, onDecodeProgress: (p) => callbacks.onDecodeProgress?.(options.data, p) });
+    loaded.push(folder);
+    trainSet = folder.set;
+  }
+  const split = splitTrainVal(trainSet, { seed, valFraction: options.valFraction, valGroups: options.valGroups });
+  let train = split.train;
+  if (options.trainGroups?.length) train = restrictToGroups(train, options.trainGroups);
+  if (options.rotations) train = withQuarterTurnClasses(train);
+  return {
+    train,
+    val: split.val,
+    preprocess: target,
+    test: testSet ? { pool: poolFromSet(testSet), name: 'Omniglot evaluation set (20 alphabets, 659 characters)' } : { pool: split.val, name: `validation split of ${options.data} (no separate test set)` },
+    description: { options: { ...options }, source: trainSet.source, split: split.description, trainClasses: train.classes.length },
+    loaded: loaded.map((l) => ({ seconds: l.seconds, cacheHit: l.cacheHit, images: l.set.n, skipped: l.set.skipped })),
+  };
+}

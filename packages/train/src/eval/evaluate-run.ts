@@ -1,0 +1,49 @@
+/**
+ * Evaluates a run's best checkpoint on its test images (Omniglot: the evaluation set; other datasets: the
+ * validation split) and writes report.json / report.md into the run folder.
+ */
+import { loadRun, type LoadRunOptions } from '../checkpoint/load-run.js';
+import { prepareData, type DataOptions } from '../data/prepare.js';
+import { embedPool, evaluateEmbedded, type EvaluationOptions } from './evaluate.js';
+import { writeRunReport, type RunReport } from './report.js';
+
+export interface EvaluateRunOptions extends EvaluationOptions, LoadRunOptions {
+  /** Overrides of the recorded data options (e.g. the Omniglot folder on another machine). */
+  data?: Partial<DataOptions>;
+  /** Extra facts for the report's training section. */
+  training?: Record<string, unknown>;
+  onLog?: (message: string) => void;
+}
+
+export async function evaluateRun(runDir: string, options: EvaluateRunOptions = {}): Promise<RunReport & { files: { json: string; markdown: string }; seconds: number }> {
+  const started = performance.now();
+  const run = await loadRun(runDir, options);
+  try {
+    const recorded = (run.manifest.data.options ?? {}) as DataOptions;
+    const data = await prepareData({ ...recorded, ...options.data });
+    options.onLog?.(`evaluating ${run.tag} checkpoint (step ${run.manifest.step}) on ${data.test.name}`);
+    const embedded = await embedPool(run.embed, data.test.pool);
+    const evaluation = evaluateEmbedded(embedded, options);
+    const report: RunReport = {
+      run: runDir,
+      createdAt: new Date().toISOString(),
+      checkpoint: { tag: run.tag, step: run.manifest.step },
+      testSet: data.test.name,
+      evaluation,
+      training: {
+        net: run.manifest.net,
+        loss: run.manifest.loss,
+        preprocess: run.manifest.preprocess,
+        steps: run.manifest.step,
+        bestValidation: run.manifest.metrics.best,
+        trainingSeconds: run.manifest.metrics.seconds,
+        data: run.manifest.data,
+        ...options.training,
+      },
+    };
+    const files = writeRunReport(runDir, report);
+    return { ...report, files, seconds: (performance.now() - started) / 1000 };
+  } finally {
+    await run.dispose();
+  }
+}

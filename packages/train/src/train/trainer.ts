@@ -1,0 +1,259 @@
+/**
+ * The training loop: batches from the sampler, Adam steps through a TrainStepper (one thread or data-parallel
+ * workers — see ./stepper.ts), the learning-rate schedule, validation K-way N-shot accuracy every `valEvery`
+ * steps, the best checkpoint kept, and `last` checkpoints for resuming.
+ *
+ * Resuming loses nothing: a checkpoint holds weights, Adam state, the step, both RNG states (sampling and
+ * augmentation) and the best-so-far metrics, and metrics.jsonl is cut back to the checkpoint's step, so a run
+ * killed and resumed draws the same batches from that step on as one that was never interrupted.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { SiameseError, type PreprocessTarget } from '@siamese-sdk/core';
+import { hasCheckpoint, readCheckpoint, writeCheckpoint, type CheckpointInfo } from '../checkpoint/checkpoint.js';
+import type { ClassPool } from '../data/class-pool.js';
+import { embedPool } from '../eval/evaluate.js';
+import { fewShotAccuracy } from '../eval/few-shot.js';
+import type { LossConfig } from '../losses/loss.js';
+import { DEFAULT_NET_CONFIG, type NetConfig } from '../model/net-config.js';
+import type { RngState } from '../sampling/rng.js';
+import { BatchSource, type SamplerKind } from './batch-source.js';
+import { learningRate, type LrSchedule } from './lr-schedule.js';
+import { MetricsLog, type ValMetric } from './metrics-log.js';
+import type { BackendPreference, CreateTrainStepper, TrainStepper } from './stepper.js';
+
+export interface TrainerConfig {
+  net: NetConfig;
+  loss: LossConfig;
+  steps: number;
+  /** P: classes per batch. */
+  classesPerBatch: number;
+  /** K: images per class in a batch (proto: first half support, second half query). */
+  imagesPerClass: number;
+  sampler: SamplerKind;
+  /** Adam base learning rate. */
+  lr: number;
+  schedule: LrSchedule;
+  /** Koch et al. affine distortions of training images. */
+  augment: boolean;
+  seed: number;
+  /** Validate every N steps (and at the end). */
+  valEvery: number;
+  valWay: number;
+  valShot: number;
+  valEpisodes: number;
+  /** Cap on validation images per class (speed); Infinity = all. */
+  valMaxPerClass: number;
+  /** Write the `last` checkpoint every N steps (and at the end, and when stopped). */
+  checkpointEvery: number;
+  /** Append a training-loss line to metrics.jsonl every N steps. */
+  logEvery: number;
+  workers: number;
+  backend: BackendPreference;
+}
+
+export const DEFAULT_TRAINER_CONFIG: TrainerConfig = {
+  net: DEFAULT_NET_CONFIG,
+  loss: { kind: 'proto' },
+  steps: 1000,
+  classesPerBatch: 16,
+  imagesPerClass: 8,
+  sampler: 'pk',
+  lr: 1e-3,
+  schedule: { kind: 'step' },
+  augment: true,
+  seed: 1,
+  valEvery: 100,
+  valWay: 20,
+  valShot: 1,
+  valEpisodes: 500,
+  valMaxPerClass: 20,
+  checkpointEvery: 50,
+  logEvery: 10,
+  workers: 1,
+  backend: 'auto',
+};
+
+export interface TrainData {
+  train: ClassPool;
+  val: ClassPool;
+  preprocess: PreprocessTarget;
+  /** JSON facts to store with checkpoints (dataset source, split), enough to rebuild the same split. */
+  description: Record<string, unknown>;
+}
+
+export interface TrainProgress {
+  step: number;
+  steps: number;
+  loss: number;
+  lr: number;
+  imagesPerSec: number;
+  etaSeconds: number;
+  lastVal?: ValMetric;
+  bestAccuracy?: number;
+}
+
+export interface TrainOptions {
+  outDir: string;
+  /** Continue from `<outDir>/checkpoints/last.json` if it exists. */
+  resume?: boolean;
+  /** Defaults to the package's createTrainStepper. */
+  createStepper?: CreateTrainStepper;
+  /** Checked after each step: true = write a `last` checkpoint and return (Ctrl-C, tests simulating a kill). */
+  shouldStop?: (step: number) => boolean;
+  onProgress?: (p: TrainProgress) => void;
+  onValidation?: (m: ValMetric) => void;
+  onLog?: (message: string) => void;
+}
+
+export interface TrainResult {
+  outDir: string;
+  /** Step reached (== config.steps when completed). */
+  step: number;
+  completed: boolean;
+  resumedFrom?: number;
+  best?: { step: number; accuracy: number };
+  /** Training seconds, across resumes. */
+  seconds: number;
+  backend: string;
+  workers: number;
+  config: TrainerConfig;
+}
+
+export function checkpointDir(outDir: string): string {
+  return join(outDir, 'checkpoints');
+}
+
+export function validateTrainerConfig(c: TrainerConfig): void {
+  const posInt = (name: keyof TrainerConfig, min = 1): void => {
+    const v = c[name];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new SiameseError('INVALID_ARGUMENT', `${name} must be an integer ≥ ${min}, got ${String(v)}`);
+  };
+  posInt('steps');
+  posInt('classesPerBatch', 2);
+  posInt('imagesPerClass', c.sampler === 'pk' ? 2 : 1);
+  posInt('valEvery');
+  posInt('valWay', 2);
+  posInt('valShot');
+  posInt('valEpisodes');
+  posInt('checkpointEvery');
+  posInt('logEvery');
+  posInt('workers');
+  if (!(c.lr > 0 && Number.isFinite(c.lr))) throw new SiameseError('INVALID_ARGUMENT', `lr must be a positive number, got ${c.lr}`);
+}
+
+async function defaultCreateStepper(): Promise<CreateTrainStepper> {
+  const { createTrainStepper } = await import('./create-stepper.js');
+  return createTrainStepper;
+}
+
+export async function train(config: TrainerConfig, data: TrainData, options: TrainOptions): Promise<TrainResult> {
+  validateTrainerConfig(config);
+  if (data.train.classes.length < config.classesPerBatch && config.sampler === 'pk') {
+    throw new SiameseError('INVALID_ARGUMENT', `a batch needs ${config.classesPerBatch} classes, the training split has ${data.train.classes.length}; lower --batch`);
+  }
+  const log = options.onLog ?? (() => undefined);
+  const ckptDir = checkpointDir(options.outDir);
+  mkdirSync(ckptDir, { recursive: true });
+  const metrics = new MetricsLog(join(options.outDir, 'metrics.jsonl'));
+  const create = options.createStepper ?? (await defaultCreateStepper());
+  const stepper: TrainStepper = await create({ net: config.net, loss: config.loss, workers: config.workers, backend: config.backend, seed: config.seed });
+  try {
+    const source = new BatchSource(data.train, {
+      sampler: config.sampler,
+      classesPerBatch: config.classesPerBatch,
+      imagesPerClass: config.imagesPerClass,
+      augment: config.augment,
+      seed: config.seed,
+    });
+    let step = 0;
+    let seconds = 0;
+    let best: { step: number; accuracy: number } | undefined;
+    let resumedFrom: number | undefined;
+    if (options.resume && hasCheckpoint(ckptDir, 'last')) {
+      const ckpt = readCheckpoint(ckptDir, 'last');
+      await stepper.setState({ weights: ckpt.weights, optimizer: ckpt.optimizer, step: ckpt.manifest.step });
+      source.setState(ckpt.manifest.rng);
+      step = ckpt.manifest.step;
+      seconds = Number(ckpt.manifest.metrics.seconds ?? 0);
+      best = ckpt.manifest.metrics.best as typeof best;
+      resumedFrom = step;
+      metrics.truncateAfter(step);
+      log(`resumed from step ${step} (${ckptDir})`);
+    } else {
+      metrics.truncateAfter(-1);
+    }
+
+    const info = (at: number): CheckpointInfo => ({
+      step: at,
+      net: config.net,
+      loss: config.loss,
+      preprocess: data.preprocess,
+      config: { ...config } as unknown as Record<string, unknown>,
+      data: data.description,
+      rng: source.getState() as Record<string, RngState>,
+      metrics: { seconds, best },
+    });
+    const save = async (tag: 'last' | 'best'): Promise<void> => {
+      const state = await stepper.getState();
+      writeCheckpoint(ckptDir, tag, info(step), { weights: state.weights, optimizer: tag === 'best' ? {} : state.optimizer });
+    };
+
+    const valWay = Math.min(config.valWay, data.val.classes.length);
+    const validate = async (): Promise<ValMetric> => {
+      const embedded = await embedPool((images, n) => stepper.embed(images, n), data.val, { maxPerClass: config.valMaxPerClass });
+      // Fixed episodes (same seed every time) so successive validations differ only by the model.
+      const r = fewShotAccuracy(embedded.embeddings, embedded.dim, embedded.classes, { way: valWay, shot: config.valShot, query: 1, episodes: config.valEpisodes, seed: config.seed + 7 });
+      const isBest = best === undefined || r.accuracy > best.accuracy;
+      if (isBest) best = { step, accuracy: r.accuracy };
+      return { kind: 'val', step, accuracy: r.accuracy, ci95: r.ci95, way: valWay, shot: config.valShot, episodes: config.valEpisodes, best: isBest };
+    };
+
+    let window = { loss: 0, steps: 0, images: 0, seconds: 0 };
+    let lastVal: ValMetric | undefined;
+    let recentSecPerStep = 0;
+    while (step < config.steps) {
+      const lr = learningRate(config.lr, config.schedule, step + 1, config.steps);
+      const t0 = performance.now();
+      const batch = source.next();
+      const { loss } = await stepper.step(batch, lr);
+      const dt = (performance.now() - t0) / 1000;
+      step++;
+      seconds += dt;
+      if (!Number.isFinite(loss)) {
+        throw new SiameseError('INVALID_ARGUMENT', `training diverged: loss is ${loss} at step ${step}; try a lower --lr (now ${config.lr})`, { step });
+      }
+      recentSecPerStep = recentSecPerStep === 0 ? dt : 0.9 * recentSecPerStep + 0.1 * dt;
+      window = { loss: window.loss + loss, steps: window.steps + 1, images: window.images + batch.n, seconds: window.seconds + dt };
+      if (step % config.logEvery === 0 || step === config.steps) {
+        metrics.append({ kind: 'train', step, loss: window.loss / window.steps, lr, imagesPerSec: window.images / window.seconds, seconds });
+        window = { loss: 0, steps: 0, images: 0, seconds: 0 };
+      }
+      if (step % config.valEvery === 0 || step === config.steps) {
+        lastVal = await validate();
+        metrics.append(lastVal);
+        options.onValidation?.(lastVal);
+        if (lastVal.best) await save('best');
+      }
+      options.onProgress?.({
+        step,
+        steps: config.steps,
+        loss,
+        lr,
+        imagesPerSec: batch.n / dt,
+        etaSeconds: (config.steps - step) * recentSecPerStep,
+        lastVal,
+        bestAccuracy: best?.accuracy,
+      });
+      const stop = step < config.steps && (options.shouldStop?.(step) ?? false);
+      if (step % config.checkpointEvery === 0 || step === config.steps || stop) await save('last');
+      if (stop) {
+        log(`stopped at step ${step}; resume with --resume`);
+        return { outDir: options.outDir, step, completed: false, resumedFrom, best, seconds, backend: stepper.backend, workers: stepper.workers, config };
+      }
+    }
+    return { outDir: options.outDir, step, completed: true, resumedFrom, best, seconds, backend: stepper.backend, workers: stepper.workers, config };
+  } finally {
+    await stepper.dispose();
+  }
+}
