@@ -26,7 +26,7 @@ export async function launchChromium({ webgpu = false } = {}) {
 /** Console errors that are not the page's fault. */
 const NOISE = [
   // onnxruntime-web's WebGPU builds log their warnings through console.error.
-  /^\[W:onnxruntime/,
+  /\[W:onnxruntime/,
   /onnxruntime.*webgpu/i,
   /powerPreference option is currently ignored/,
 ];

@@ -37,6 +37,9 @@ async function createSession(bytes: Uint8Array, device: WebDevice): Promise<ort.
   return ort.InferenceSession.create(bytes, {
     executionProviders: [device],
     graphOptimizationLevel: 'all',
+    // 3 = errors only: ORT's native warnings (e.g. "some nodes were not assigned to the preferred execution
+    // providers" on WebGPU, where shape ops run on the CPU by design) reach the console as console.error otherwise.
+    logSeverityLevel: 3,
   });
 }
 
