@@ -3,3 +3,5 @@ export type { ExportOptions, ExportMetadataInput, OnnxExport, OnnxExportStats } 
 export type { WeightDType } from './passes/weight-storage.js';
 export { SUPPORTED_LAYER_CLASSES } from './converters/registry.js';
 export { SUPPORTED_ACTIVATIONS } from './converters/activation.js';
+export { calibrateDistances, fitPlatt, type Calibration, type PairDistances } from './calibrate.js';
+export { exportRun, resolveRunArgument, type ExportRunOptions, type ExportRunResult, type DtypeCheck } from './export-run.js';

@@ -1,0 +1,90 @@
+/** `siamese-train export <run> --out <file.onnx>`: a training run → a self-describing ONNX model. */
+import { parseArgs } from 'node:util';
+import { SiameseError } from '@siamese-sdk/core';
+import { exportRun } from '../export/export-run.js';
+import type { WeightDType } from '../export/passes/weight-storage.js';
+import type { BackendPreference } from '../train/stepper.js';
+
+export const EXPORT_USAGE = `Usage: siamese-train export <run-dir | run-dir/checkpoints/best.json> --out models/<name>.onnx [options]
+
+Options:
+  --out <file.onnx>        where to write the model (required)
+  --dtype fp32|fp16|int8   weight storage (default fp32); fp16/int8 also report the accuracy change
+  --name <name>            model name in the metadata (default: the file name)
+  --tag best|last          checkpoint (default best, else last)
+  --pairs <n>              validation pairs for calibration (default 10000)
+  --episodes <n>           5-way 1-shot validation episodes for the accuracy figures (default 1000)
+  --opset <n>              ONNX opset, 13-21 (default 13)
+  --omniglot-dir <path>    where the Omniglot zips are on this machine (overrides the run's record)
+  --cache-dir <path>       dataset cache folder
+  --backend auto|wasm|cpu  tfjs backend for loading the run (default auto)`;
+
+const DTYPES: readonly WeightDType[] = ['fp32', 'fp16', 'int8'];
+
+function integer(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new SiameseError('INVALID_ARGUMENT', `${flag} must be an integer, got ${value}\n${EXPORT_USAGE}`);
+  return n;
+}
+
+/** Runs the command; returns the process exit code. User errors throw SiameseError (the dispatcher prints them). */
+export async function runExportCommand(argv: string[], log: (m: string) => void = (m) => process.stderr.write(`${m}\n`)): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${EXPORT_USAGE}\n`);
+    return 0;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        out: { type: 'string' },
+        dtype: { type: 'string' },
+        name: { type: 'string' },
+        tag: { type: 'string' },
+        pairs: { type: 'string' },
+        episodes: { type: 'string' },
+        opset: { type: 'string' },
+        'omniglot-dir': { type: 'string' },
+        'cache-dir': { type: 'string' },
+        backend: { type: 'string' },
+      },
+    });
+  } catch (e) {
+    throw new SiameseError('INVALID_ARGUMENT', `${(e as Error).message}\n${EXPORT_USAGE}`);
+  }
+  const [run, ...extra] = parsed.positionals;
+  if (!run || extra.length) throw new SiameseError('INVALID_ARGUMENT', `expected exactly one run folder or checkpoint\n${EXPORT_USAGE}`);
+  const v = parsed.values;
+  if (!v.out) throw new SiameseError('INVALID_ARGUMENT', `--out is required\n${EXPORT_USAGE}`);
+  const dtype = (v.dtype ?? 'fp32') as WeightDType;
+  if (!DTYPES.includes(dtype)) throw new SiameseError('INVALID_ARGUMENT', `--dtype must be fp32, fp16 or int8, got ${v.dtype}`);
+  if (v.tag !== undefined && v.tag !== 'best' && v.tag !== 'last') throw new SiameseError('INVALID_ARGUMENT', `--tag must be best or last, got ${v.tag}`);
+  const backend = (v.backend ?? 'auto') as BackendPreference;
+  if (!['auto', 'tfjs-node', 'wasm', 'cpu'].includes(backend)) throw new SiameseError('INVALID_ARGUMENT', `--backend must be auto, wasm or cpu, got ${v.backend}`);
+
+  const result = await exportRun({
+    run,
+    out: v.out,
+    dtype,
+    name: v.name,
+    tag: v.tag as 'best' | 'last' | undefined,
+    pairs: integer(v.pairs, '--pairs'),
+    episodes: integer(v.episodes, '--episodes'),
+    opset: integer(v.opset, '--opset'),
+    backend,
+    data: { ...(v['omniglot-dir'] ? { omniglotDir: v['omniglot-dir'] } : {}), ...(v['cache-dir'] ? { cacheDir: v['cache-dir'] } : {}) },
+    onLog: log,
+  });
+  const c = result.calibration;
+  const kb = (n: number): string => `${(n / 1024).toFixed(1)} KiB`;
+  log(`calibration on ${c.pairs} validation pairs: threshold ${c.threshold.toFixed(4)} (balanced accuracy ${(100 * c.accuracy).toFixed(1)}%, EER ${(100 * c.eer).toFixed(1)}%), Platt a = ${c.plattA.toFixed(3)}, b = ${c.plattB.toFixed(3)}`);
+  if (result.metadata.dtype !== 'fp32') log(`size: ${kb(result.bytes)} (${result.metadata.dtype}) vs ${kb(result.fp32Bytes)} (fp32), ${(100 * (result.bytes / result.fp32Bytes)).toFixed(0)}%`);
+  log(`wrote ${result.file}`);
+  log(`  ${result.metadata.name}: input [N, ${result.metadata.input.channels}, ${result.metadata.input.height}, ${result.metadata.input.width}] → embedding [N, ${result.metadata.output.size}], ${result.metadata.dtype}, ${result.stats.nodes} nodes`);
+  log(`  size ${kb(result.bytes)} (${result.bytes} bytes)`);
+  log(`  sha256 ${result.sha256}`);
+  return 0;
+}

@@ -1,0 +1,215 @@
+/**
+ * A training run → a self-describing ONNX file: load the run's checkpoint, embed the validation classes to fit the
+ * calibration (threshold + Platt) on balanced validation pairs, copy the run's measured evaluation and training
+ * facts, export, and for fp16/int8 measure the 5-way 1-shot validation accuracy of the stored file against fp32.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { SiameseError, type ModelMetadata } from '@siamese-sdk/core';
+import { loadRunModel, type LoadedRun } from '../checkpoint/load-run.js';
+import type { CheckpointTag } from '../checkpoint/checkpoint.js';
+import { prepareData, type DataOptions } from '../data/prepare.js';
+import { embedPool, type EmbedFn, type EmbeddedPool } from '../eval/evaluate.js';
+import { fewShotAccuracy } from '../eval/few-shot.js';
+import { verificationPairs } from '../eval/verification.js';
+import type { BackendPreference } from '../train/stepper.js';
+import { calibrateDistances, type Calibration } from './calibrate.js';
+import { exportModelToOnnx, type ExportMetadataInput, type OnnxExport } from './export-model.js';
+import { createOnnxEmbedder } from './onnx-embedder.js';
+import type { WeightDType } from './passes/weight-storage.js';
+
+export interface ExportRunOptions {
+  /** A run folder, its checkpoints/ folder, or a checkpoint manifest (checkpoints/best.json). */
+  run: string;
+  /** Output .onnx path. */
+  out: string;
+  dtype?: WeightDType;
+  /** Model name in the metadata (default: the output file name without .onnx). */
+  name?: string;
+  /** Checkpoint (default: best, else last). */
+  tag?: CheckpointTag;
+  /** Validation pairs for the calibration (default 10,000). */
+  pairs?: number;
+  /** Validation episodes for the accuracy check (default 1,000). */
+  episodes?: number;
+  opset?: number;
+  backend?: BackendPreference;
+  /** Overrides of the run's recorded data options (e.g. the Omniglot folder on this machine). */
+  data?: Partial<DataOptions>;
+  onLog?: (message: string) => void;
+}
+
+export interface DtypeCheck {
+  /** 5-way 1-shot accuracy on validation classes, same episodes for both. */
+  fp32: number;
+  stored: number;
+  /** stored − fp32, in accuracy points (percent). */
+  changePoints: number;
+  episodes: number;
+}
+
+export interface ExportRunResult {
+  file: string;
+  bytes: number;
+  sha256: string;
+  metadata: ModelMetadata;
+  calibration: Calibration;
+  /** Size of the fp32 export, for comparison. */
+  fp32Bytes: number;
+  /** For fp16/int8 (when onnxruntime-node is available): the accuracy change the weight storage causes. */
+  dtypeCheck?: DtypeCheck;
+  stats: OnnxExport['stats'];
+}
+
+const CALIBRATION_SEED = 4242;
+const EPISODE_SEED = 2024;
+
+/** Resolves a run argument to its folder and, for a manifest path, its tag. */
+export function resolveRunArgument(path: string): { runDir: string; tag?: CheckpointTag } {
+  const full = resolve(path);
+  if (!existsSync(full)) throw new SiameseError('NOT_FOUND', `${path} does not exist (expected a training run folder)`, { path });
+  const name = basename(full);
+  if (statSync(full).isFile()) {
+    const tag = name.replace(/\.json$/, '');
+    if (basename(dirname(full)) !== 'checkpoints' || (tag !== 'best' && tag !== 'last')) {
+      throw new SiameseError('INVALID_ARGUMENT', `${path} is not a checkpoint manifest (expected <run>/checkpoints/best.json or last.json)`, { path });
+    }
+    return { runDir: dirname(dirname(full)), tag };
+  }
+  if (name === 'checkpoints') return { runDir: dirname(full) };
+  return { runDir: full };
+}
+
+/** Rows scaled to unit length: the SDKs compare L2-normalised embeddings, so calibration must too. */
+function normalizeRows(e: EmbeddedPool): EmbeddedPool {
+  const out = new Float32Array(e.embeddings.length);
+  for (let i = 0; i < e.n; i++) {
+    let s = 0;
+    for (let j = 0; j < e.dim; j++) s += e.embeddings[i * e.dim + j] ** 2;
+    const k = 1 / Math.sqrt(Math.max(s, 1e-12));
+    for (let j = 0; j < e.dim; j++) out[i * e.dim + j] = e.embeddings[i * e.dim + j] * k;
+  }
+  return { ...e, embeddings: out };
+}
+
+function calibrate(e: EmbeddedPool, pairs: number): Calibration {
+  const usable = e.classes.filter((c) => c.members.length >= 2).length;
+  if (usable < 2) throw new SiameseError('DATASET_INVALID', `calibration needs at least 2 validation classes with 2+ images; the validation split has ${usable}`);
+  const { distances, same } = verificationPairs(e.embeddings, e.dim, e.classes, pairs, CALIBRATION_SEED);
+  const positives: number[] = [];
+  const negatives: number[] = [];
+  distances.forEach((d, i) => (same[i] ? positives : negatives).push(d));
+  return calibrateDistances({ positives, negatives });
+}
+
+function validationAccuracy(e: EmbeddedPool, episodes: number): number | undefined {
+  if (e.classes.filter((c) => c.members.length >= 2).length < 5) return undefined;
+  return fewShotAccuracy(e.embeddings, e.dim, e.classes, { way: 5, shot: 1, query: 1, episodes, seed: EPISODE_SEED }).accuracy;
+}
+
+/** The run's final report figures (report.json `figures`), when `siamese-train eval` has written one. */
+function reportFigures(runDir: string): { figures: Record<string, number>; testSet?: string } | undefined {
+  const path = resolve(runDir, 'report.json');
+  if (!existsSync(path)) return undefined;
+  try {
+    const report = JSON.parse(readFileSync(path, 'utf8')) as { figures?: Record<string, unknown>; testSet?: unknown };
+    const figures: Record<string, number> = {};
+    for (const [k, v] of Object.entries(report.figures ?? {})) if (typeof v === 'number' && Number.isFinite(v)) figures[k] = v;
+    return { figures, testSet: typeof report.testSet === 'string' ? report.testSet : undefined };
+  } catch {
+    return undefined;
+  }
+}
+
+function trainingFacts(run: LoadedRun, testSet: string | undefined): Record<string, unknown> {
+  const m = run.manifest;
+  const data = m.data as { options?: { data?: unknown } };
+  // A folder dataset is named by its folder name only: a model file should not carry the trainer's local paths.
+  const dataset = typeof data.options?.data === 'string' ? (data.options.data === 'omniglot' ? 'omniglot' : basename(data.options.data)) : undefined;
+  return {
+    ...(dataset ? { data: dataset } : {}),
+    loss: m.loss,
+    net: m.net,
+    steps: m.step,
+    checkpoint: run.tag,
+    bestValidation: m.metrics.best,
+    trainingSeconds: m.metrics.seconds,
+    ...(testSet ? { evaluatedOn: testSet } : {}),
+  };
+}
+
+async function embedWithFile(bytes: Uint8Array, run: LoadedRun, pool: Parameters<typeof embedPool>[1]): Promise<EmbeddedPool> {
+  const embedder = await createOnnxEmbedder(bytes, run.manifest.preprocess.input);
+  try {
+    return await embedPool(embedder.embed, pool);
+  } finally {
+    await embedder.release();
+  }
+}
+
+export async function exportRun(options: ExportRunOptions): Promise<ExportRunResult> {
+  const log = options.onLog ?? (() => undefined);
+  const dtype = options.dtype ?? 'fp32';
+  const pairs = options.pairs ?? 10_000;
+  const episodes = options.episodes ?? 1000;
+  if (!options.out || !options.out.endsWith('.onnx')) throw new SiameseError('INVALID_ARGUMENT', `--out must name a .onnx file, got ${String(options.out)}`);
+  if (!Number.isInteger(pairs) || pairs < 100) throw new SiameseError('INVALID_ARGUMENT', `pairs must be an integer ≥ 100, got ${pairs}`);
+  if (!Number.isInteger(episodes) || episodes < 1) throw new SiameseError('INVALID_ARGUMENT', `episodes must be a positive integer, got ${episodes}`);
+  const { runDir, tag } = resolveRunArgument(options.run);
+  const name = options.name ?? basename(options.out).replace(/\.onnx$/, '');
+
+  const run = await loadRunModel(runDir, { tag: options.tag ?? tag, backend: options.backend ?? 'auto' });
+  try {
+    log(`loaded ${run.tag} checkpoint of ${runDir} (step ${run.manifest.step})`);
+    const recorded = (run.manifest.data as { options?: DataOptions }).options;
+    if (!recorded) throw new SiameseError('CHECKPOINT_INVALID', `the checkpoint of ${runDir} does not record its data options; cannot find validation images to calibrate on`);
+    const data = await prepareData({ ...recorded, ...options.data });
+    log(`embedding ${data.val.classes.length} validation classes for calibration`);
+    const fp32Embedded = normalizeRows(await embedPool(run.embed as EmbedFn, data.val));
+    let calibration = calibrate(fp32Embedded, pairs);
+    const report = reportFigures(runDir);
+    if (!report) log(`no report.json in ${runDir}: the model's metadata will carry no evaluation figures (run \`siamese-train eval ${runDir}\` first)`);
+    const evaluation: Record<string, number> = { ...report?.figures };
+    const fp32Accuracy = validationAccuracy(fp32Embedded, episodes);
+    if (fp32Accuracy !== undefined) evaluation.validation_5way_1shot = fp32Accuracy;
+
+    const metadataFor = (c: Calibration, extra: Record<string, number> = {}): ExportMetadataInput => ({
+      name,
+      preprocess: run.manifest.preprocess.preprocess,
+      calibration: { threshold: c.threshold, plattA: c.plattA, plattB: c.plattB, pairs: c.pairs },
+      distance: 'euclidean',
+      training: trainingFacts(run, report?.testSet),
+      evaluation: { ...evaluation, ...extra, calibration_accuracy: c.accuracy, calibration_eer: c.eer },
+    });
+    const fp32 = exportModelToOnnx(run.model, { metadata: metadataFor(calibration), opset: options.opset });
+    let final = fp32;
+    let dtypeCheck: DtypeCheck | undefined;
+    if (dtype !== 'fp32') {
+      const stored = exportModelToOnnx(run.model, { metadata: metadataFor(calibration), dtype, opset: options.opset });
+      final = stored;
+      try {
+        // Measure the stored file itself, and calibrate on what it computes.
+        const storedEmbedded = normalizeRows(await embedWithFile(stored.bytes, run, data.val));
+        calibration = calibrate(storedEmbedded, pairs);
+        const storedAccuracy = validationAccuracy(storedEmbedded, episodes);
+        if (fp32Accuracy !== undefined && storedAccuracy !== undefined) {
+          dtypeCheck = { fp32: fp32Accuracy, stored: storedAccuracy, changePoints: 100 * (storedAccuracy - fp32Accuracy), episodes };
+          log(`5-way 1-shot validation accuracy: fp32 ${(100 * fp32Accuracy).toFixed(2)}%, ${dtype} ${(100 * storedAccuracy).toFixed(2)}% (${dtypeCheck.changePoints >= 0 ? '+' : ''}${dtypeCheck.changePoints.toFixed(2)} points, ${episodes} episodes)`);
+        }
+        const extra: Record<string, number> = storedAccuracy !== undefined ? { [`validation_5way_1shot_${dtype}`]: storedAccuracy } : {};
+        final = exportModelToOnnx(run.model, { metadata: metadataFor(calibration, extra), dtype, opset: options.opset });
+      } catch (e) {
+        if (!(e instanceof SiameseError && e.code === 'BACKEND')) throw e;
+        log(`${e.message}: the ${dtype} file is calibrated on fp32 embeddings and its accuracy change is not measured`);
+      }
+    }
+    const file = resolve(options.out);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, final.bytes);
+    const sha256 = createHash('sha256').update(final.bytes).digest('hex');
+    return { file, bytes: final.bytes.length, sha256, metadata: final.metadata, calibration, fp32Bytes: fp32.bytes.length, dtypeCheck, stats: final.stats };
+  } finally {
+    await run.dispose();
+  }
+}

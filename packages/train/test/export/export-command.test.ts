@@ -1,0 +1,116 @@
+/**
+ * `siamese-train export` end to end on a real (small, untrained) run: a checkpoint written in the trainer's format
+ * over a folder dataset of real Omniglot images (fixtures/omniglot-eval-mini/Tengwar: 20 characters × 20
+ * drawers). The exported file runs in onnxruntime-node like the checkpoint's model, and carries calibration,
+ * training facts and figures.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { isSiameseError, readModelMetadata, type SiameseErrorCode } from '@siamese-sdk/core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { buildEmbeddingNet } from '../../src/model/index.js';
+import { writeCheckpoint } from '../../src/checkpoint/checkpoint.js';
+import { dataTarget, type DataOptions } from '../../src/data/prepare.js';
+import type { NamedTensors } from '../../src/train/stepper.js';
+import type { NetConfig } from '../../src/model/net-config.js';
+import { runExportCommand } from '../../src/cli/export-command.js';
+import { exportRun } from '../../src/export/index.js';
+import { FIXTURE_DIR, tempDir } from '../helpers.js';
+import { maxAbsDiff, nhwcToNchw, predictTf, randomizeWeights, rng, runOrtNode, uniform, useCpuBackend } from './helpers.js';
+
+const net: NetConfig = { inputSize: 28, channels: 1, width: 16, depth: 4, embeddingSize: 0, l2Normalize: true };
+
+async function codeOf(p: Promise<unknown>): Promise<SiameseErrorCode | string> {
+  try {
+    await p;
+  } catch (e) {
+    return isSiameseError(e) ? e.code : `other error: ${String(e)}`;
+  }
+  return 'no error';
+}
+
+describe('siamese-train export', () => {
+  let runDir: string;
+  let model: LayersModel;
+  const logs: string[] = [];
+  const log = (m: string): void => {
+    logs.push(m);
+  };
+
+  beforeAll(async () => {
+    await useCpuBackend();
+    const root = tempDir('export-run');
+    runDir = join(root, 'run');
+    const dataOptions: DataOptions = { data: join(FIXTURE_DIR, 'Tengwar'), inputSize: 28, channels: 1, seed: 3, valFraction: 0.5, cacheDir: join(root, 'cache') };
+    model = buildEmbeddingNet(net, 11);
+    randomizeWeights(model, 11);
+    const weights: NamedTensors = {};
+    for (const w of model.weights) weights[w.originalName] = { shape: w.shape as number[], values: new Float32Array(w.read().dataSync()) };
+    writeCheckpoint(join(runDir, 'checkpoints'), 'best', {
+      step: 10,
+      net,
+      loss: { kind: 'proto' },
+      preprocess: dataTarget(dataOptions),
+      config: {},
+      data: { options: dataOptions, source: dataOptions.data },
+      rng: {},
+      metrics: { best: 0.5, seconds: 12 },
+    }, { weights, optimizer: {} });
+    // What `siamese-train eval` writes (only the part the exporter reads).
+    writeFileSync(join(runDir, 'report.json'), JSON.stringify({ testSet: 'validation split of Tengwar', figures: { random_5way_1shot: 0.61, verification_auc: 0.7, note: 'not a number' } }));
+  });
+
+  it('writes a self-describing fp32 model that computes what the checkpoint computes', async () => {
+    const out = join(runDir, '..', 'models', 'tengwar-test.onnx');
+    expect(await runExportCommand([runDir, '--out', out, '--pairs', '2000', '--episodes', '200', '--backend', 'cpu'], log)).toBe(0);
+    expect(existsSync(out)).toBe(true);
+    const bytes = new Uint8Array(readFileSync(out));
+    const m = readModelMetadata(bytes);
+    expect(m).toMatchObject({
+      name: 'tengwar-test',
+      input: { width: 28, height: 28, channels: 1 },
+      preprocess: dataTarget({ data: 'x', channels: 1 }).preprocess,
+      output: { size: 16, normalized: true },
+      distance: 'euclidean',
+      dtype: 'fp32',
+      producer: { name: '@siamese-sdk/train' },
+    });
+    expect(m.calibration.pairs).toBe(2000);
+    expect(m.calibration.threshold).toBeGreaterThan(0);
+    expect(m.calibration.threshold).toBeLessThan(2);
+    expect(m.calibration.plattA).toBeGreaterThan(0); // farther = less likely the same class
+    expect(m.training).toMatchObject({ data: 'Tengwar', steps: 10, checkpoint: 'best', loss: { kind: 'proto' }, evaluatedOn: 'validation split of Tengwar' });
+    expect(m.evaluation).toMatchObject({ random_5way_1shot: 0.61, verification_auc: 0.7 });
+    expect(m.evaluation?.validation_5way_1shot).toBeGreaterThan(0.2); // 5-way chance
+    expect(m.evaluation).not.toHaveProperty('note');
+    expect(logs.some((l) => /sha256 [0-9a-f]{64}/.test(l))).toBe(true);
+    expect(logs.some((l) => l.includes('size '))).toBe(true);
+
+    const n = 3;
+    const x = uniform(n * 28 * 28, rng(4), 0, 1);
+    const ort = await runOrtNode(bytes, nhwcToNchw(x, n, 28, 28, 1), [n, 1, 28, 28]);
+    expect(maxAbsDiff(predictTf(model, x, n), ort.output)).toBeLessThan(1e-4);
+  });
+
+  it('int8: reports the size and the validation accuracy change of the stored file', async () => {
+    const result = await exportRun({ run: join(runDir, 'checkpoints', 'best.json'), out: join(runDir, 'int8.onnx'), dtype: 'int8', pairs: 2000, episodes: 300, backend: 'cpu', onLog: log });
+    expect(result.metadata.dtype).toBe('int8');
+    expect(result.bytes / result.fp32Bytes).toBeLessThan(0.45); // a width-16 net: biases and headers weigh more than in Conv-4
+    expect(result.dtypeCheck).toBeDefined();
+    expect(Math.abs(result.dtypeCheck!.changePoints)).toBeLessThan(3);
+    expect(result.metadata.evaluation?.validation_5way_1shot_int8).toBe(result.dtypeCheck!.stored);
+    console.log(`int8 export: ${result.bytes} bytes vs fp32 ${result.fp32Bytes}; 5-way 1-shot validation ${(100 * result.dtypeCheck!.fp32).toFixed(1)}% → ${(100 * result.dtypeCheck!.stored).toFixed(1)}%`);
+  });
+
+  it('refuses bad arguments and missing runs with typed errors', async () => {
+    expect(await codeOf(runExportCommand([runDir], log))).toBe('INVALID_ARGUMENT'); // no --out
+    expect(await codeOf(runExportCommand([runDir, '--out', 'x.onnx', '--dtype', 'int4'], log))).toBe('INVALID_ARGUMENT');
+    expect(await codeOf(runExportCommand([runDir, '--out', 'x.onnx', '--bogus'], log))).toBe('INVALID_ARGUMENT');
+    expect(await codeOf(runExportCommand([runDir, '--out', 'x.txt'], log))).toBe('INVALID_ARGUMENT');
+    expect(await codeOf(runExportCommand([join(runDir, 'nope'), '--out', 'x.onnx'], log))).toBe('NOT_FOUND');
+    const empty = join(runDir, '..', 'empty-run');
+    mkdirSync(empty, { recursive: true });
+    expect(await codeOf(runExportCommand([empty, '--out', join(empty, 'x.onnx'), '--backend', 'cpu'], log))).toBe('CHECKPOINT_INVALID');
+  });
+});
