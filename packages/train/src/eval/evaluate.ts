@@ -105,6 +105,10 @@ export function evaluateEmbedded(e: EmbeddedPool, options: EvaluationOptions = {
       skipped.push(`${taskName(task)}: not enough classes (${enough} with ${need}+ images${task.withinGroup ? ' in one group' : ''})`);
       continue;
     }
+    if (task.drawerSplit && !e.classes.every((c) => c.drawers?.some((d) => d >= 0))) {
+      skipped.push(`${taskName(task)}: the images have no drawer ids`);
+      continue;
+    }
     fewShot.push(fewShotAccuracy(e.embeddings, e.dim, e.classes, opts));
   }
   let verification: VerificationResult | undefined;

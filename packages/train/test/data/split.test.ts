@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { splitTrainVal, restrictToGroups } from '../../src/data/split.js';
+import { numberedSet } from '../sampling/fake-set.js';
+
+describe('splitTrainVal', () => {
+  const groups = Array.from({ length: 30 }, (_, c) => `alphabet${c % 10}`);
+  const set = numberedSet(new Array<number>(30).fill(3), groups);
+
+  it('holds out whole groups, class-disjoint, repeatable from the seed', () => {
+    const a = splitTrainVal(set, { seed: 5, valFraction: 0.2 });
+    const b = splitTrainVal(set, { seed: 5, valFraction: 0.2 });
+    const c = splitTrainVal(set, { seed: 6, valFraction: 0.2 });
+    expect(a.description.valGroups.length).toBe(2);
+    expect(a.description.valGroups).toEqual(b.description.valGroups);
+    expect(a.description.valGroups).not.toEqual(c.description.valGroups);
+    const trainNames = new Set(a.train.classes.map((x) => x.name));
+    expect(a.val.classes.some((x) => trainNames.has(x.name))).toBe(false);
+    expect(a.train.classes.length + a.val.classes.length).toBe(30);
+    const valGroups = new Set(a.val.classes.map((x) => x.group));
+    expect(a.train.classes.some((x) => valGroups.has(x.group))).toBe(false);
+  });
+
+  it('holds out exactly the requested groups; classes individually when there are no groups', () => {
+    const s = splitTrainVal(set, { valGroups: ['alphabet3'] });
+    expect(s.val.classes.every((x) => x.group === 'alphabet3')).toBe(true);
+    expect(s.val.classes.length).toBe(3);
+    expect(() => splitTrainVal(set, { valGroups: ['Klingon'] })).toThrow(/unknown validation group/);
+    const flat = splitTrainVal(numberedSet(new Array<number>(10).fill(2)), { seed: 1, valFraction: 0.3 });
+    expect(flat.description.by).toBe('class');
+    expect(flat.val.classes.length).toBe(3);
+    expect(restrictToGroups(s.train, ['alphabet1']).classes.length).toBe(3);
+  });
+});
