@@ -21,7 +21,8 @@ class PoolWorker {
   dead = false;
 
   constructor(file: string) {
-    this.worker = new Worker(file);
+    // No inherited execArgv: flags meant for the caller's entry (e.g. `--input-type` with `-e`) break a worker.
+    this.worker = new Worker(file, { execArgv: [] });
     this.worker.unref();
     this.worker.on('message', (reply: DecodeReply) => {
       const p = this.pending.get(reply.id);

@@ -18,8 +18,9 @@ export interface BackendOptions {
 }
 
 /**
- * Whether onnxruntime-node's CUDA provider library is installed (it is not bundled with the npm package; its
- * install script downloads it when `ONNXRUNTIME_NODE_INSTALL_CUDA=v12` or similar is set and the script may run).
+ * Whether onnxruntime-node's CUDA provider library is installed. It is not in the npm tarball: onnxruntime-node's
+ * postinstall script downloads it (from NuGet) on Linux x64 when the script is allowed to run; force it with
+ * `ONNXRUNTIME_NODE_INSTALL=cuda12`. The CUDA 12 and cuDNN 9 runtime libraries must be on the system.
  */
 export function cudaProviderInstalled(): boolean {
   try {
@@ -70,7 +71,9 @@ export class OnnxBackend implements EmbeddingBackend {
     const cudaInstalled = device !== 'cpu' && cudaProviderInstalled();
     // Without the provider library onnxruntime would only fail (and log natively); say why in one warning instead.
     if (device === 'cuda' && !cudaInstalled) {
-      warnCudaFallback('onnxruntime-node was installed without its CUDA provider; reinstall it with ONNXRUNTIME_NODE_INSTALL_CUDA=v12 and its install script allowed');
+      warnCudaFallback(
+        "onnxruntime-node's CUDA provider is not installed: its install script downloads it on Linux x64 when allowed to run, e.g. `ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node` (needs CUDA 12 and cuDNN 9)",
+      );
     }
     if (cudaInstalled) {
       try {

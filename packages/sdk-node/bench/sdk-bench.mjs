@@ -1,0 +1,178 @@
+#!/usr/bin/env node
+// siamese-sdk (Node) benchmark, one run: embed throughput from decoded tensors vs raw onnxruntime-node on the same
+// batches; end-to-end throughput from PNG files (worker pool) vs single-thread jimp decoding; rank latency against a
+// cached 20-way 1-shot support set with a decoded 28×28 query; plus rank latency for larger galleries.
+// Prints a Markdown table (stdout) with goals and met / not met; `--json <file>` also writes the figures as JSON.
+// Uses the built package (dist/): run `pnpm -C packages/sdk-node build` first. Options: --model <onnx>, --quick.
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Jimp } from 'jimp';
+import * as ort from 'onnxruntime-node';
+import { preprocessImage } from '@siamese-sdk/core';
+import { closeDecodePool, loadModel } from '../dist/index.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = join(here, '..', '..', '..');
+const { values } = parseArgs({ options: { json: { type: 'string' }, model: { type: 'string' }, quick: { type: 'boolean' } } });
+const modelPath =
+  values.model ?? [join(repo, 'models', 'omniglot-conv4.onnx'), join(repo, 'fixtures', 'models', 'conv4-untrained.onnx')].find((p) => existsSync(p));
+if (!modelPath) throw new Error('no model: pass --model <file.onnx>');
+const quick = Boolean(values.quick);
+const log = (...a) => console.error('[sdk-bench]', ...a);
+
+const miniDir = join(repo, 'fixtures', 'omniglot-eval-mini');
+const pngFiles = readdirSync(miniDir).flatMap((alphabet) =>
+  readdirSync(join(miniDir, alphabet)).sort().flatMap((c) => readdirSync(join(miniDir, alphabet, c)).sort().map((f) => join(miniDir, alphabet, c, f))),
+);
+
+/** Decoded 28×28 gray images (what a caller holding pixels passes), made once with jimp. */
+async function decodedImages(files) {
+  const out = [];
+  for (const f of files) {
+    const img = (await Jimp.read(f)).resize({ w: 28, h: 28 });
+    const { data } = img.bitmap;
+    out.push({ data: new Uint8Array(784).map((_, i) => data[i * 4]), width: 28, height: 28, channels: 1 });
+  }
+  return out;
+}
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** Runs `f` repeatedly for at least `seconds` (after one warm-up call) and returns calls per second. */
+async function rate(f, seconds) {
+  await f();
+  let calls = 0;
+  const start = performance.now();
+  while (performance.now() - start < seconds * 1000) {
+    await f();
+    calls++;
+  }
+  return calls / ((performance.now() - start) / 1000);
+}
+
+const results = { model: modelPath, cores: availableParallelism(), figures: {}, goals: [] };
+const goal = (name, measured, target, met, unit) => results.goals.push({ name, measured, target, met, unit });
+
+const model = await loadModel(modelPath, { device: 'cpu' });
+const { metadata } = model;
+log(`model ${metadata.name} (${modelPath}), device ${model.device}, ${results.cores} cores`);
+
+// 1. embed from decoded tensors vs raw onnxruntime-node, same batches (the SDK's batch size).
+{
+  const batchSize = model.batchSize;
+  const images = await decodedImages(pngFiles.slice(0, batchSize));
+  const { channels: C, height: H, width: W } = metadata.input;
+  const tensor = new Float32Array(batchSize * C * H * W);
+  images.forEach((img, i) => preprocessImage(img, metadata, { out: tensor, offset: i * C * H * W }));
+  const session = await ort.InferenceSession.create(modelPath, { graphOptimizationLevel: 'all', executionMode: 'sequential', interOpNumThreads: 1 });
+  const seconds = quick ? 2 : 6;
+  // Interleave the two measurements (raw, sdk, raw, sdk) so background load hits both alike.
+  let raw = 0, sdk = 0;
+  for (let round = 0; round < 2; round++) {
+    raw += (await rate(() => session.run({ [metadata.input.name]: new ort.Tensor('float32', tensor, [batchSize, C, H, W]) }), seconds / 2)) * batchSize;
+    sdk += (await rate(() => model.embed(images), seconds / 2)) * batchSize;
+  }
+  raw /= 2;
+  sdk /= 2;
+  await session.release();
+  results.figures.embedFromTensors = { batchSize, rawOnnxruntimeImagesPerSec: raw, sdkImagesPerSec: sdk, ratio: sdk / raw };
+  log(`embed from tensors: raw ${raw.toFixed(0)}/s, sdk ${sdk.toFixed(0)}/s`);
+  goal('embed from decoded tensors vs raw onnxruntime-node (batch ' + batchSize + ')', sdk / raw, 0.7, sdk / raw >= 0.7, 'ratio');
+}
+
+// 2. From PNG files: SDK end to end (worker pool: decode + preprocess on all cores, inference on the main thread)
+//    vs single-thread jimp decoding alone.
+{
+  const files = quick ? pngFiles.slice(0, 200) : pngFiles;
+  let start = performance.now();
+  for (const f of files) await Jimp.read(f);
+  const jimpSingle = files.length / ((performance.now() - start) / 1000);
+  await model.embed(files.slice(0, 32)); // start the pool's workers (and their jimp) outside the timing
+  start = performance.now();
+  await model.embed(files);
+  const sdkPool = files.length / ((performance.now() - start) / 1000);
+  const inlineModel = await loadModel(modelPath, { device: 'cpu', workerThreshold: Infinity });
+  start = performance.now();
+  await inlineModel.embed(files);
+  const sdkInline = files.length / ((performance.now() - start) / 1000);
+  await inlineModel.dispose();
+  results.figures.embedFromPngFiles = { files: files.length, jimpSingleThreadDecodePerSec: jimpSingle, sdkPoolImagesPerSec: sdkPool, sdkInlineImagesPerSec: sdkInline, ratio: sdkPool / jimpSingle };
+  log(`from PNG files: jimp 1 thread ${jimpSingle.toFixed(0)}/s, sdk pool ${sdkPool.toFixed(0)}/s, sdk inline ${sdkInline.toFixed(0)}/s`);
+  goal('embed from PNG files (worker pool, end to end) vs single-thread jimp decoding', sdkPool / jimpSingle, 1.6, sdkPool / jimpSingle >= 1.6, '×');
+}
+
+// 3. rank latency: cached 20-way 1-shot support set, decoded 28×28 query.
+{
+  const characters = readdirSync(join(miniDir, 'Tengwar')).sort().slice(0, 20);
+  const entries = Object.fromEntries(characters.map((c) => [c, join(miniDir, 'Tengwar', c, readdirSync(join(miniDir, 'Tengwar', c)).sort()[0])]));
+  const set = await model.supportSet(entries);
+  const [query] = await decodedImages([join(miniDir, 'Tengwar', characters[7], readdirSync(join(miniDir, 'Tengwar', characters[7])).sort()[5])]);
+  const n = quick ? 500 : 3000;
+  for (let i = 0; i < 200; i++) await set.rank(query);
+  const times = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await set.rank(query);
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  const p50 = percentile(times, 50), p99 = percentile(times, 99);
+  results.figures.rank20way = { calls: n, p50Ms: p50, p99Ms: p99 };
+  log(`rank 20-way: p50 ${p50.toFixed(3)} ms, p99 ${p99.toFixed(3)} ms`);
+  goal('rank p50, cached 20-way 1-shot set, decoded 28×28 query', p50, 1, p50 <= 1, 'ms');
+  results.goals.push({ name: 'rank p99 (same)', measured: p99, target: null, met: null, unit: 'ms' });
+
+  // Larger galleries (one random unit embedding per label; the query embedding precomputed): exact blocked search.
+  const qEmbedding = await model.embed(query);
+  results.figures.rankGallery = [];
+  for (const size of quick ? [1000, 100_000] : [1000, 10_000, 100_000]) {
+    const gallery = model.supportSetFromJSON({ format: 'siamese-sdk/support-set', version: 1, model: { name: metadata.name, fingerprint: model.fingerprint, embeddingSize: model.embeddingSize }, labels: [] });
+    let seed = size;
+    const rnd = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32) - 0.5;
+    for (let i = 0; i < size; i++) gallery.addEmbeddings(`g${i}`, [Float32Array.from({ length: model.embeddingSize }, rnd)]);
+    gallery.rankEmbedding(qEmbedding, { k: 10 }); // compile the index
+    const reps = size >= 100_000 ? 50 : 300;
+    const ts = [];
+    for (let i = 0; i < reps; i++) {
+      const t = performance.now();
+      gallery.rankEmbedding(qEmbedding, { k: 10, strategy: 'nearest' });
+      ts.push(performance.now() - t);
+    }
+    ts.sort((a, b) => a - b);
+    results.figures.rankGallery.push({ embeddings: size, p50Ms: percentile(ts, 50), p99Ms: percentile(ts, 99) });
+    log(`rank gallery ${size}: p50 ${percentile(ts, 50).toFixed(3)} ms`);
+  }
+  const g100k = results.figures.rankGallery.find((g) => g.embeddings === 100_000);
+  goal('rank p50, 100,000-embedding gallery, exact (precomputed query embedding)', g100k.p50Ms, 20, g100k.p50Ms <= 20, 'ms');
+}
+
+await model.dispose();
+await closeDecodePool();
+
+const fmt = (g) => (g.unit === 'ms' ? `${g.measured.toFixed(3)} ms` : g.unit === '×' ? `${g.measured.toFixed(2)}×` : `${(g.measured * 100).toFixed(0)}%`);
+const target = (g) => (g.target === null ? '—' : g.unit === 'ms' ? `≤ ${g.target} ms` : g.unit === '×' ? `≥ ${g.target}×` : `≥ ${g.target * 100}%`);
+const f = results.figures;
+const lines = [
+  `Model: \`${metadata.name}\` (${modelPath.replace(repo + '/', '')}), device ${model.device}, ${results.cores} cores.`,
+  '',
+  '| measure | value |',
+  '|---|---|',
+  `| embed from decoded 28×28 tensors, batch ${f.embedFromTensors.batchSize}: raw onnxruntime-node | ${f.embedFromTensors.rawOnnxruntimeImagesPerSec.toFixed(0)} images/s |`,
+  `| embed from decoded 28×28 tensors, batch ${f.embedFromTensors.batchSize}: siamese-sdk | ${f.embedFromTensors.sdkImagesPerSec.toFixed(0)} images/s |`,
+  `| ${f.embedFromPngFiles.files} PNG files: jimp decoding alone, 1 thread | ${f.embedFromPngFiles.jimpSingleThreadDecodePerSec.toFixed(0)} images/s |`,
+  `| ${f.embedFromPngFiles.files} PNG files: siamese-sdk embed, worker pool (decode + embed) | ${f.embedFromPngFiles.sdkPoolImagesPerSec.toFixed(0)} images/s |`,
+  `| ${f.embedFromPngFiles.files} PNG files: siamese-sdk embed, no workers | ${f.embedFromPngFiles.sdkInlineImagesPerSec.toFixed(0)} images/s |`,
+  `| rank, cached 20-way 1-shot, decoded 28×28 query: p50 / p99 | ${f.rank20way.p50Ms.toFixed(3)} / ${f.rank20way.p99Ms.toFixed(3)} ms |`,
+  ...f.rankGallery.map((g) => `| rank, ${g.embeddings.toLocaleString('en')} embeddings (exact, k = 10): p50 / p99 | ${g.p50Ms.toFixed(3)} / ${g.p99Ms.toFixed(3)} ms |`),
+  '',
+  '| goal | measured | target | met |',
+  '|---|---|---|---|',
+  ...results.goals.map((g) => `| ${g.name} | ${fmt(g)} | ${target(g)} | ${g.met === null ? '—' : g.met ? 'met' : 'NOT met'} |`),
+];
+console.log(lines.join('\n'));
+if (values.json) writeFileSync(values.json, JSON.stringify(results, null, 2) + '\n');
