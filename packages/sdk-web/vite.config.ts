@@ -14,10 +14,6 @@ export default defineConfig({
   // The demo uses the built package (dist/), exactly as an app's bundler would; run `tsup` first (`pnpm build` does).
   resolve: {
     alias: { '@siamese-sdk/web': here('./dist/index.js') },
-    // onnxruntime-web's build that loads its wasm glue from `wasmPaths` instead of inlining it. The inlined
-    // ("bundle") build starts its wasm threads from the script it sits in, which after bundling is the app chunk
-    // itself; with the glue served as its own file (copied to ort/ by prepare-demo-assets) threads work.
-    conditions: ['onnxruntime-web-use-extern-wasm'],
   },
   // Pre-bundling would move onnxruntime-web away from its .wasm files in dev mode.
   optimizeDeps: { exclude: ['onnxruntime-web'] },
@@ -29,6 +25,9 @@ export default defineConfig({
     target: 'es2022',
     // onnxruntime-web's own bundle is ~400 kB; that is expected, not a warning.
     chunkSizeWarningLimit: 1024,
+    // onnxruntime-web in its own chunk: its wasm threads are Workers that load the script ORT sits in. Inside the
+    // app's chunk they would also run the app's top-level code (which touches `document`) and never start.
+    rollupOptions: { output: { manualChunks: { ort: ['onnxruntime-web'] } } },
   },
   worker: { format: 'es' },
 });

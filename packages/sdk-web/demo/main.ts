@@ -119,7 +119,7 @@ async function main(): Promise<void> {
   }
   const device = (params.get('device') ?? 'auto') as DeviceRequest;
   const t0 = performance.now();
-  model = await loadModel(modelUrl, { device, wasmPaths: new URL('./ort/', location.href) });
+  model = await loadModel(modelUrl, { device });
   const threads = model.device === 'wasm' ? ` · ${model.threads} thread${model.threads === 1 ? '' : 's'}` : '';
   const runtime = $('runtime');
   runtime.textContent = `Backend: ${model.device}${threads} · ${crossOriginIsolated ? 'cross-origin isolated' : 'not cross-origin isolated'} · model "${model.metadata.name}" loaded in ${(performance.now() - t0).toFixed(0)} ms`;

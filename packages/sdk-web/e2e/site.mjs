@@ -25,6 +25,17 @@ export function startTestSite({ isolated = false } = {}) {
       '/models/': path.join(REPO_DIR, 'models'),
     },
     handlers: {
+      // For the fetch-limit tests: a response that starts too late, and a body too large that does not say so up front.
+      '/slow/image.png': (_req, res) => {
+        const timer = setTimeout(() => res.writeHead(200, { 'Content-Type': 'image/png' }).end(), 5_000);
+        res.on('close', () => clearTimeout(timer));
+      },
+      '/big/image.png': (_req, res) => {
+        res.writeHead(200, { 'Content-Type': 'image/png' }); // chunked: no Content-Length
+        const chunk = Buffer.alloc(64 * 1024);
+        for (let i = 0; i < 32; i++) res.write(chunk);
+        res.end();
+      },
       // Workers have no import maps: serve the bundle with its one bare specifier resolved, as a bundler would.
       '/sdk-worker/index.js': (_req, res) => {
         const code = readFileSync(path.join(PKG_DIR, 'dist/index.js'), 'utf8').replace(/(from\s*|import\s*\(?\s*)(["'])onnxruntime-web\2/g, '$1$2/ort/ort.min.mjs$2');

@@ -56,11 +56,6 @@ function fixtureSet(alphabet, n, shots) {
 fixtureSet('Manipuri', 10, 2);
 fixtureSet('Tengwar', 20, 1);
 
-// onnxruntime-web's wasm glue and binary, served as plain files and passed to loadModel as `wasmPaths`.
-const ortDist = path.join(pkg, 'node_modules/onnxruntime-web/dist');
-mkdirSync(path.join(out, 'ort'), { recursive: true });
-for (const f of ['ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm']) copyFileSync(path.join(ortDist, f), path.join(out, 'ort', f));
-
 const trained = path.join(repo, 'models/omniglot-conv4.onnx');
 const untrained = path.join(repo, 'fixtures/models/conv4-untrained.onnx');
 let model;

@@ -4,14 +4,14 @@
 import { SiameseError } from '@siamese-sdk/core';
 
 export interface FetchLimits {
-  /** Give up after this many milliseconds (default 30 s). */
+  /** Give up after this many milliseconds (default 10 s for images, as in the Node SDK). */
   timeoutMs?: number;
-  /** Refuse bodies larger than this many bytes (default 64 MiB). */
+  /** Refuse bodies larger than this many bytes (default 20 MiB for images, as in the Node SDK). */
   maxBytes?: number;
 }
 
-export const DEFAULT_FETCH_TIMEOUT_MS = 30_000;
-export const DEFAULT_FETCH_MAX_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_FETCH_TIMEOUT_MS = 10_000;
+export const DEFAULT_FETCH_MAX_BYTES = 20 * 1024 * 1024;
 
 function tooLarge(url: string, maxBytes: number): SiameseError {
   return new SiameseError('FETCH_TOO_LARGE', `${url} is larger than the ${maxBytes}-byte limit`, { url, maxBytes });

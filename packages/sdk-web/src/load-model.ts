@@ -19,7 +19,7 @@ export interface LoadModelOptions {
   sha256?: string;
   /** Largest image accepted, in pixels, checked from the header before decoding (default 50,000,000). */
   maxPixels?: number;
-  /** Limits for fetching image URLs (default 64 MiB, 30 s); the model URL allows 512 MiB and 120 s. */
+  /** Limits for fetching image URLs (default 20 MiB, 10 s); the model URL allows 512 MiB and 120 s. */
   fetch?: FetchLimits;
   /** Images per inference run (default 64). */
   batchSize?: number;

@@ -98,6 +98,8 @@ describe('web SDK on a plain page (wasm, single thread)', () => {
       zeroSizeCanvas: 'IMAGE_EMPTY',
       overPixelLimit: 'IMAGE_TOO_LARGE',
       missingUrl: 'NOT_FOUND',
+      fetchTimeout: 'FETCH_TIMEOUT',
+      fetchTooLarge: 'FETCH_TOO_LARGE',
       unsupportedInput: 'INVALID_ARGUMENT',
       badInBatch: 'IMAGE_UNSUPPORTED_FORMAT',
       emptySupportSet: 'SUPPORT_SET_EMPTY',

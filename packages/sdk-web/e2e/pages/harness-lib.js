@@ -130,8 +130,10 @@ export async function errorScenario(sdk, { modelUrl, goodImage, missingUrl, noMe
       return model.embed(c);
     };
   }
-  const tooSmallLimit = await sdk.loadModel(modelUrl, { device: 'wasm', maxPixels: 1000 });
+  const tooSmallLimit = await sdk.loadModel(modelUrl, { device: 'wasm', maxPixels: 1000, fetch: { timeoutMs: 500, maxBytes: 1_000_000 } });
   cases.overPixelLimit = () => tooSmallLimit.embed(good);
+  cases.fetchTimeout = () => tooSmallLimit.embed('/slow/image.png');
+  cases.fetchTooLarge = () => tooSmallLimit.embed('/big/image.png');
   const results = {};
   for (const [name, fn] of Object.entries(cases)) results[name] = await outcome(sdk, fn);
   // The model stays usable after every error above.
