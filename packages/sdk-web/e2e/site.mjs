@@ -10,9 +10,10 @@ export const REPO_DIR = path.resolve(PKG_DIR, '../..');
 export const ORT_DIST = realpathSync(path.join(PKG_DIR, 'node_modules/onnxruntime-web/dist'));
 
 /**
- * @param {{ isolated?: boolean }} options isolated: send COOP/COEP so pages are cross-origin isolated (wasm threads).
+ * @param {{ isolated?: boolean, defaultModel?: string }} options isolated: send COOP/COEP so pages are cross-origin
+ *   isolated (wasm threads). defaultModel: a model file to serve as the SDK's default model (/sdk/models/…).
  */
-export function startTestSite({ isolated = false } = {}) {
+export function startTestSite({ isolated = false, defaultModel } = {}) {
   return startServer({
     isolated,
     mounts: {
@@ -25,6 +26,10 @@ export function startTestSite({ isolated = false } = {}) {
       '/models/': path.join(REPO_DIR, 'models'),
     },
     handlers: {
+      // The default model beside the bundle (dist/models/ holds it only once the trained model exists).
+      ...(defaultModel ? { '/sdk/models/omniglot-conv4.onnx': (_req, res) => {
+        res.writeHead(200, { 'Content-Type': 'application/octet-stream' }).end(readFileSync(defaultModel));
+      } } : {}),
       // For the fetch-limit tests: a response that starts too late, and a body too large that does not say so up front.
       '/slow/image.png': (_req, res) => {
         const timer = setTimeout(() => res.writeHead(200, { 'Content-Type': 'image/png' }).end(), 5_000);

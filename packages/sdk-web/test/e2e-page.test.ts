@@ -20,7 +20,7 @@ let errors: string[];
 
 beforeAll(async () => {
   assertBuilt();
-  site = await startTestSite({ isolated: false });
+  site = await startTestSite({ isolated: false, defaultModel: MODEL.path });
   browser = await launchChromium();
   ({ page, errors } = await openPage(browser, `${site.url}/pages/harness.html`, { expectedFailedUrls: /\/missing\// }));
   await page.waitForFunction(() => (window as unknown as { harness?: unknown }).harness !== undefined);
@@ -65,6 +65,27 @@ describe('web SDK on a plain page (wasm, single thread)', () => {
       { modelUrl: MODEL.url, device: 'wasm', support, queries: queries.map(asUrl), strategy: 'nearest' },
     );
     expectSameRankings(out.results.map((r, i) => ({ ...r, query: queries[i] })), await nodeRankings(EXAMPLE_SUPPORT, queries, 'nearest'));
+  });
+
+  it('top-level rank / similarity / embed / supportSet load the default model beside the bundle once, like the Node SDK', async () => {
+    const support = mapSupport(EXAMPLE_SUPPORT, asUrl);
+    const [query, other] = [EXAMPLE_QUERIES[3], EXAMPLE_QUERIES[4]];
+    const out = await page.evaluate(
+      (args) => (window as any).harness.page.defaultModel(args) as Promise<{ origin: string; device: string; ranking: QueryResult['ranking']; accepted: boolean; similarity: { distance: number; similarity: number; probability: number; same: boolean }; embedding: number[]; labels: string[]; sameModelReused: boolean }>,
+      { support, query: asUrl(query), pair: [asUrl(query), asUrl(other)] },
+    );
+    expect(out.origin).toBe(`${site.url}/sdk/models/omniglot-conv4.onnx`);
+    expect(out.sameModelReused).toBe(true);
+    expect(out.labels).toEqual(Object.keys(EXAMPLE_SUPPORT));
+    const [node] = await nodeRankings(EXAMPLE_SUPPORT, [query]);
+    expectSameRankings([{ query, ranking: out.ranking, accepted: out.accepted, threshold: node.threshold }], [node]);
+    const nodeModel = await nodeReference();
+    const sim = await nodeModel.similarity(asPath(query), asPath(other));
+    expect(out.similarity.same).toBe(sim.same);
+    for (const key of ['distance', 'similarity', 'probability'] as const) expect(Math.abs(out.similarity[key] - sim[key])).toBeLessThanOrEqual(1e-4);
+    const embedding = await nodeModel.embed(asPath(query));
+    expect(Math.max(...out.embedding.map((v, i) => Math.abs(v - embedding[i])))).toBeLessThanOrEqual(1e-5);
+    expect(errors).toEqual([]);
   });
 
   it('every image input form (URL, Blob, File, <img>, canvases, ImageBitmap, ImageData, raw) gives the Node embedding', async () => {

@@ -33,6 +33,24 @@ export async function rankScenario(sdk, { modelUrl, device = 'wasm', threads, su
   return out;
 }
 
+/** The top-level functions with the default model (models/omniglot-conv4.onnx beside the bundle). */
+export async function defaultModelScenario(sdk, { support, query, pair }) {
+  const ranking = await sdk.rank(query, support, { k: 1000 });
+  const similarity = await sdk.similarity(pair[0], pair[1]);
+  const set = await sdk.supportSet(support);
+  const model = await sdk.defaultModel();
+  return {
+    origin: model.origin,
+    device: model.device,
+    ranking: ranking.map(({ label, score, distance, probability }) => ({ label, score, distance, probability })),
+    accepted: ranking.accepted,
+    similarity,
+    embedding: Array.from(await sdk.embed(query)),
+    labels: set.labels,
+    sameModelReused: (await sdk.defaultModel()) === model,
+  };
+}
+
 /** Embeds the same image given in every input form this context has; returns the embeddings by form. */
 export async function inputFormsScenario(sdk, { modelUrl, url }) {
   const model = await sdk.loadModel(modelUrl, { device: 'wasm' });
