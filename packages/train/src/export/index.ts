@@ -1,3 +1,18 @@
+/**
+ * tfjs LayersModel → self-describing ONNX, written by our own exporter (no Python, no protobuf library).
+ *
+ *   model-walker.ts       walks the tfjs graph (sequential, functional, nested) in dependency order
+ *   converters/           one file per layer family, registered by class name in converters/registry.ts
+ *   export-value.ts       layout bookkeeping: rank-4 values live as NCHW in the graph, everything else as in tfjs
+ *   passes/               batch-norm folding; fp16 / int8 weight storage
+ *   onnx-graph.ts         the graph under construction; onnx-serialize.ts writes it with core's ProtoWriter
+ *   export-model.ts       exportToOnnx / exportModelToOnnx: graph + metadata record (core's schema)
+ *   calibrate.ts          threshold + Platt parameters from validation pair distances
+ *   export-run.ts         a training run → an .onnx file (what `siamese-train export` runs)
+ *
+ * Adding a layer: write a LayerConverter (converters/types.ts) that reproduces tfjs exactly, register its class
+ * name, and add cases to test/export/parity-cases.ts — the parity test checks it in onnxruntime-node and -web.
+ */
 export { exportToOnnx, exportModelToOnnx, ONNX_INPUT_NAME, ONNX_OUTPUT_NAME, DEFAULT_OPSET, SUPPORTED_OPSETS } from './export-model.js';
 export type { ExportOptions, ExportMetadataInput, OnnxExport, OnnxExportStats } from './export-model.js';
 export type { WeightDType } from './passes/weight-storage.js';
