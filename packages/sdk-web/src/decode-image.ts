@@ -54,7 +54,18 @@ function pixelsOf(source: CanvasImageSource, width: number, height: number, maxP
   assertWithinLimit(width, height, maxPixels);
   const ctx = scratchContext(width, height);
   ctx.drawImage(source, 0, 0);
-  const { data } = ctx.getImageData(0, 0, width, height);
+  let data: Uint8ClampedArray;
+  try {
+    ({ data } = ctx.getImageData(0, 0, width, height));
+  } catch (e) {
+    // A cross-origin image loaded without CORS "taints" the canvas: the browser shows it but never lets us read it.
+    throw new SiameseError(
+      'IMAGE_DECODE',
+      'the browser forbids reading this image\'s pixels (a cross-origin image without CORS); serve it with Access-Control-Allow-Origin and set crossOrigin="anonymous" on the <img>, or pass the URL or a Blob instead',
+      {},
+      { cause: e },
+    );
+  }
   return { data, width, height, channels: 4 };
 }
 

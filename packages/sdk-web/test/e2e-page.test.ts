@@ -5,7 +5,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../e2e/chromium.mjs';
-import { startTestSite } from '../e2e/site.mjs';
+import { startServer } from '../e2e/server.mjs';
+import { REPO_DIR, startTestSite } from '../e2e/site.mjs';
 import {
   EXAMPLE_QUERIES, EXAMPLE_SUPPORT, MODEL, type QueryResult, asPath, asUrl, assertBuilt, expectSameRankings, mapSupport,
   modelWithoutMetadata, nodeRankings, nodeReference, openPage,
@@ -15,12 +16,15 @@ interface RankOutput { device: string; threads: number; crossOriginIsolated: boo
 
 let browser: Browser;
 let site: { url: string; close: () => Promise<void> };
+/** Another origin (another port) serving images without CORS headers. */
+let otherOrigin: { url: string; close: () => Promise<void> };
 let page: Page;
 let errors: string[];
 
 beforeAll(async () => {
   assertBuilt();
   site = await startTestSite({ isolated: false, defaultModel: MODEL.path });
+  otherOrigin = await startServer({ mounts: { '/examples/': `${REPO_DIR}/examples` } });
   browser = await launchChromium();
   ({ page, errors } = await openPage(browser, `${site.url}/pages/harness.html`, { expectedFailedUrls: /\/missing\// }));
   await page.waitForFunction(() => (window as unknown as { harness?: unknown }).harness !== undefined);
@@ -32,6 +36,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await site?.close();
+  await otherOrigin?.close();
 });
 
 describe('web SDK on a plain page (wasm, single thread)', () => {
@@ -108,7 +113,10 @@ describe('web SDK on a plain page (wasm, single thread)', () => {
   it('bad images, bad models and empty support sets are typed SiameseErrors; the model keeps working', async () => {
     const r = await page.evaluate(
       (args) => (window as any).harness.page.error(args) as Promise<Record<string, { threw: boolean; siamese?: boolean; code?: string; message?: string; details?: Record<string, unknown> }>>,
-      { modelUrl: MODEL.url, goodImage: asUrl(EXAMPLE_QUERIES[0]), missingUrl: '/missing/nothing.png', noMetadataModelUrl: '/generated/no-metadata.onnx' },
+      {
+        modelUrl: MODEL.url, goodImage: asUrl(EXAMPLE_QUERIES[0]), missingUrl: '/missing/nothing.png', noMetadataModelUrl: '/generated/no-metadata.onnx',
+        crossOriginImageUrl: `${otherOrigin.url}/${EXAMPLE_QUERIES[0]}`,
+      },
     );
     const expected: Record<string, string> = {
       corruptPng: 'IMAGE_DECODE',
@@ -131,6 +139,7 @@ describe('web SDK on a plain page (wasm, single thread)', () => {
       missingModelUrl: 'NOT_FOUND',
       foreignSupportJSON: 'SUPPORT_SET_INVALID',
       afterDispose: 'MODEL_DISPOSED',
+      crossOriginNoCors: 'IMAGE_DECODE',
     };
     for (const [name, code] of Object.entries(expected)) {
       expect(r[name], name).toMatchObject({ threw: true, siamese: true, code });
@@ -140,6 +149,7 @@ describe('web SDK on a plain page (wasm, single thread)', () => {
     expect(r.badInBatch.details).toMatchObject({ index: 2 });
     expect(r.hugeHeader.details).toMatchObject({ width: 100000, height: 100000 });
     expect(r.noMetadataModel.message).toMatch(/metadata/);
+    expect(r.crossOriginNoCors.message).toMatch(/CORS/);
     expect(r.stillWorks).toEqual({ threw: false });
     expect(errors).toEqual([]);
   });

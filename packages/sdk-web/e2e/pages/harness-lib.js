@@ -114,7 +114,7 @@ function pngHeader(width, height) {
 }
 
 /** Every bad input a user can cause, with the error each produced. */
-export async function errorScenario(sdk, { modelUrl, goodImage, missingUrl, noMetadataModelUrl }) {
+export async function errorScenario(sdk, { modelUrl, goodImage, missingUrl, noMetadataModelUrl, crossOriginImageUrl }) {
   const model = await sdk.loadModel(modelUrl, { device: 'wasm' });
   const good = await (await fetch(goodImage)).blob();
   const goodBytes = new Uint8Array(await good.arrayBuffer());
@@ -140,6 +140,14 @@ export async function errorScenario(sdk, { modelUrl, goodImage, missingUrl, noMe
     },
     ...(noMetadataModelUrl ? { noMetadataModel: () => sdk.loadModel(noMetadataModelUrl) } : {}),
   };
+  if (typeof document !== 'undefined' && crossOriginImageUrl) {
+    cases.crossOriginNoCors = async () => {
+      const img = new Image();
+      img.src = crossOriginImageUrl;
+      await img.decode(); // it displays fine; only reading its pixels is forbidden
+      return model.embed(img);
+    };
+  }
   if (typeof document !== 'undefined') {
     cases.zeroSizeCanvas = () => {
       const c = document.createElement('canvas');
