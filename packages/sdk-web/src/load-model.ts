@@ -2,7 +2,7 @@
  * `loadModel`: bytes → metadata (core) → onnxruntime-web session (this package) → the core's EmbeddingModel with
  * the browser decoder. Everything past the session — preprocessing, batching, ranking, support sets — is core code.
  */
-import { DEFAULT_MAX_PIXELS, EmbeddingModel, SiameseError, readModelMetadata, type EmbeddingModelOptions } from '@siamese-sdk/core';
+import { DEFAULT_MAX_PIXELS, EmbeddingModel, SiameseError, readModelMetadata, type EmbeddingModelOptions, type ModelMetadata } from '@siamese-sdk/core';
 import { decodeWebImage, type WebImageInput } from './decode-image.js';
 import type { FetchLimits } from './fetch-bytes.js';
 import { readModelBytes, type ModelSource } from './model-source.js';
@@ -64,15 +64,16 @@ export async function loadModel(source?: ModelSource, options: LoadModelOptions 
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   if (!(Number.isFinite(maxPixels) && maxPixels >= 1)) throw new SiameseError('INVALID_ARGUMENT', `maxPixels must be a positive number, got ${String(maxPixels)}`);
   const { bytes, origin, sha256 } = await readModelBytes(source, { sha256: options.sha256, fetch: options.fetch });
-  let metadata;
+  let metadata: ModelMetadata;
+  let backend: OrtWebBackend;
   try {
     metadata = readModelMetadata(bytes);
+    backend = await OrtWebBackend.create(bytes, metadata, options);
   } catch (error) {
     throw error instanceof SiameseError ? error.withDetails({ url: origin }, `model ${origin}`) : error;
   }
-  const backend = await OrtWebBackend.create(bytes, metadata, options);
   const imageFetch = options.fetch ?? {};
-  const model = new SiameseModel(
+  return new SiameseModel(
     {
       metadata,
       backend,
@@ -83,12 +84,4 @@ export async function loadModel(source?: ModelSource, options: LoadModelOptions 
     backend,
     { origin, sha256, maxPixels },
   );
-  // One run now proves the graph takes the metadata's input shape and returns its embedding size.
-  try {
-    await model.embed({ data: new Uint8Array(metadata.input.width * metadata.input.height), width: metadata.input.width, height: metadata.input.height, channels: 1 });
-  } catch (error) {
-    await model.dispose();
-    throw error instanceof SiameseError && error.code !== 'MODEL_SHAPE' ? new SiameseError('MODEL_SHAPE', `model ${origin} does not run on its declared input: ${error.message}`, { url: origin }, { cause: error }) : error;
-  }
-  return model;
 }

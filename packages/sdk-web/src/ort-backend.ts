@@ -57,24 +57,42 @@ export class OrtWebBackend implements EmbeddingBackend {
     this.session = session;
   }
 
+  /**
+   * Creates the session on the chosen device and proves it with one run on a blank image (the graph takes the
+   * metadata's input shape and returns its embedding size). A WebGPU session that fails to start or to run falls
+   * back to wasm with one warning; on wasm the failure is the model's (MODEL_INVALID / MODEL_SHAPE).
+   */
   static async create(bytes: Uint8Array, metadata: ModelMetadata, options: OrtBackendOptions = {}): Promise<OrtWebBackend> {
     const env = configureOrtEnvironment(options);
-    let device = await chooseDevice(options.device ?? 'auto');
+    const device = await chooseDevice(options.device ?? 'auto');
+    if (device === 'webgpu') {
+      try {
+        return await OrtWebBackend.start(bytes, metadata, device, env.threads);
+      } catch (e) {
+        // The adapter existed but the WebGPU EP could not start or run (driver, limits, an op): wasm gives the same answers.
+        console.warn(`[siamese-sdk] WebGPU failed (${(e as Error).message}); falling back to wasm`);
+      }
+    }
+    return OrtWebBackend.start(bytes, metadata, 'wasm', env.threads);
+  }
+
+  private static async start(bytes: Uint8Array, metadata: ModelMetadata, device: WebDevice, threads: number): Promise<OrtWebBackend> {
     let session: ort.InferenceSession;
     try {
       session = await createSession(bytes, device);
     } catch (e) {
-      if (device !== 'webgpu') throw modelInvalid(e);
-      // The adapter existed but the WebGPU EP could not start (driver, limits): wasm still gives the same answers.
-      console.warn(`[siamese-sdk] WebGPU session failed (${(e as Error).message}); falling back to wasm`);
-      device = 'wasm';
-      try {
-        session = await createSession(bytes, device);
-      } catch (e2) {
-        throw modelInvalid(e2);
-      }
+      throw modelInvalid(e);
     }
-    return new OrtWebBackend(session, device, env.threads, metadata);
+    const backend = new OrtWebBackend(session, device, threads, metadata);
+    const { channels, height, width } = metadata.input;
+    try {
+      await backend.run(new Float32Array(channels * height * width), 1);
+    } catch (e) {
+      await backend.dispose();
+      if (e instanceof SiameseError && e.code === 'MODEL_SHAPE') throw e;
+      throw new SiameseError('MODEL_SHAPE', `the model does not run on its declared input [1, ${channels}, ${height}, ${width}]: ${(e as Error).message}`, {}, { cause: e });
+    }
+    return backend;
   }
 
   /** N preprocessed images (N×C×H×W floats) → N×D embeddings, in input order. The metadata was checked against the graph by core's readModelMetadata. */

@@ -9,8 +9,18 @@ import { startServer } from '../e2e/server.mjs';
 import { REPO_DIR, startTestSite } from '../e2e/site.mjs';
 import {
   EXAMPLE_QUERIES, EXAMPLE_SUPPORT, MODEL, type QueryResult, asPath, asUrl, assertBuilt, expectSameRankings, mapSupport,
-  modelWithoutMetadata, nodeRankings, nodeReference, openPage,
+  nodeRankings, nodeReference, openPage,
 } from './helpers.js';
+import { buildLinearModel } from '../../sdk-node/test/onnx-builder.js';
+
+const BAD_MODELS: Record<string, Uint8Array> = {
+  noMetadata: buildLinearModel({ noMetadata: true }),
+  forgedMetadata: buildLinearModel({ metadataJson: '{"schema": "x"' }),
+  // Declared input 32×32, the metadata says 28×28.
+  declaredShapeMismatch: buildLinearModel({ inputDims: ['N', 1, 32, 32] }),
+  // Declared output fits (symbolic), but the graph really makes 8 values where the metadata says 16: the warm-up run catches it.
+  realOutputMismatch: buildLinearModel({ graphOutputSize: 8, outputDims: ['N', 'D'] }),
+};
 
 interface RankOutput { device: string; threads: number; crossOriginIsolated: boolean; inWorker: boolean; results: QueryResult[]; supportJSON: unknown }
 
@@ -28,9 +38,10 @@ beforeAll(async () => {
   browser = await launchChromium();
   ({ page, errors } = await openPage(browser, `${site.url}/pages/harness.html`, { expectedFailedUrls: /\/missing\// }));
   await page.waitForFunction(() => (window as unknown as { harness?: unknown }).harness !== undefined);
-  // A valid ONNX model without our metadata, served from the page's origin.
-  const stripped = Buffer.from(modelWithoutMetadata());
-  await page.route((u) => u.pathname === '/generated/no-metadata.onnx', (route) => route.fulfill({ body: stripped, contentType: 'application/octet-stream' }));
+  // Valid ONNX models we must refuse, made by the Node SDK's test model builder and served from the page's origin.
+  for (const [name, bytes] of Object.entries(BAD_MODELS)) {
+    await page.route((u) => u.pathname === `/generated/${name}.onnx`, (route) => route.fulfill({ body: Buffer.from(bytes), contentType: 'application/octet-stream' }));
+  }
 });
 
 afterAll(async () => {
@@ -114,7 +125,7 @@ describe('web SDK on a plain page (wasm, single thread)', () => {
     const r = await page.evaluate(
       (args) => (window as any).harness.page.error(args) as Promise<Record<string, { threw: boolean; siamese?: boolean; code?: string; message?: string; details?: Record<string, unknown> }>>,
       {
-        modelUrl: MODEL.url, goodImage: asUrl(EXAMPLE_QUERIES[0]), missingUrl: '/missing/nothing.png', noMetadataModelUrl: '/generated/no-metadata.onnx',
+        modelUrl: MODEL.url, goodImage: asUrl(EXAMPLE_QUERIES[0]), missingUrl: '/missing/nothing.png', badModelUrls: Object.fromEntries(Object.keys(BAD_MODELS).map((name) => [name, `/generated/${name}.onnx`])),
         crossOriginImageUrl: `${otherOrigin.url}/${EXAMPLE_QUERIES[0]}`,
       },
     );
@@ -135,7 +146,10 @@ describe('web SDK on a plain page (wasm, single thread)', () => {
       emptyLabel: 'SUPPORT_LABEL_EMPTY',
       rankEmptySupport: 'SUPPORT_SET_EMPTY',
       badModelBytes: 'MODEL_INVALID',
-      noMetadataModel: 'MODEL_METADATA',
+      noMetadata: 'MODEL_METADATA',
+      forgedMetadata: 'MODEL_METADATA',
+      declaredShapeMismatch: 'MODEL_SHAPE',
+      realOutputMismatch: 'MODEL_SHAPE',
       missingModelUrl: 'NOT_FOUND',
       foreignSupportJSON: 'SUPPORT_SET_INVALID',
       afterDispose: 'MODEL_DISPOSED',
@@ -148,7 +162,8 @@ describe('web SDK on a plain page (wasm, single thread)', () => {
     // One bad image in a batch names its position; the huge header is refused before any decoding.
     expect(r.badInBatch.details).toMatchObject({ index: 2 });
     expect(r.hugeHeader.details).toMatchObject({ width: 100000, height: 100000 });
-    expect(r.noMetadataModel.message).toMatch(/metadata/);
+    expect(r.noMetadata.message).toMatch(/metadata/);
+    expect(r.realOutputMismatch.message).toMatch(/\b8\b.*\b16\b|\b16\b.*\b8\b/);
     expect(r.crossOriginNoCors.message).toMatch(/CORS/);
     expect(r.stillWorks).toEqual({ threw: false });
     expect(errors).toEqual([]);

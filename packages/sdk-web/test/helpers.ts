@@ -2,7 +2,7 @@
  * Shared pieces of the end-to-end tests: which model and images they use, the Node SDK's answers for the same
  * images (the reference the browser must equal), and opening pages in Chromium with error collection.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { loadModel as loadNodeModel, type SiameseModel as NodeModel } from 'siamese-sdk';
@@ -89,35 +89,4 @@ export const ARTIFACTS_DIR = path.join(PKG_DIR, 'test-artifacts');
 export function artifactPath(name: string): string {
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
   return path.join(ARTIFACTS_DIR, name);
-}
-
-/** The model's bytes without the siamese-sdk metadata (ModelProto field 14 removed): a valid ONNX file we must refuse. */
-export function modelWithoutMetadata(): Uint8Array {
-  const bytes = readFileSync(MODEL.path);
-  const kept: Uint8Array[] = [];
-  let pos = 0;
-  const varint = (): number => {
-    let value = 0;
-    let shift = 0;
-    for (;;) {
-      const b = bytes[pos++];
-      value += (b & 0x7f) * 2 ** shift;
-      if (b < 0x80) return value;
-      shift += 7;
-    }
-  };
-  while (pos < bytes.length) {
-    const start = pos;
-    const key = varint();
-    const wire = key & 7;
-    if (wire === 0) varint();
-    else if (wire === 1) pos += 8;
-    else if (wire === 5) pos += 4;
-    else if (wire === 2) {
-      const length = varint();
-      pos += length;
-    } else throw new Error(`unexpected wire type ${wire}`);
-    if (Math.floor(key / 8) !== 14) kept.push(bytes.subarray(start, pos));
-  }
-  return new Uint8Array(Buffer.concat(kept));
 }

@@ -114,7 +114,7 @@ function pngHeader(width, height) {
 }
 
 /** Every bad input a user can cause, with the error each produced. */
-export async function errorScenario(sdk, { modelUrl, goodImage, missingUrl, noMetadataModelUrl, crossOriginImageUrl }) {
+export async function errorScenario(sdk, { modelUrl, goodImage, missingUrl, badModelUrls = {}, crossOriginImageUrl }) {
   const model = await sdk.loadModel(modelUrl, { device: 'wasm' });
   const good = await (await fetch(goodImage)).blob();
   const goodBytes = new Uint8Array(await good.arrayBuffer());
@@ -138,7 +138,8 @@ export async function errorScenario(sdk, { modelUrl, goodImage, missingUrl, noMe
       json.model.fingerprint = '0000000000000000';
       return model.supportSetFromJSON(json);
     },
-    ...(noMetadataModelUrl ? { noMetadataModel: () => sdk.loadModel(noMetadataModelUrl) } : {}),
+    // Valid ONNX files we must refuse (no metadata, graph disagreeing with it, …), by name.
+    ...Object.fromEntries(Object.entries(badModelUrls).map(([name, url]) => [name, () => sdk.loadModel(url, { device: 'wasm' })])),
   };
   if (typeof document !== 'undefined' && crossOriginImageUrl) {
     cases.crossOriginNoCors = async () => {
