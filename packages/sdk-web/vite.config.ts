@@ -29,5 +29,6 @@ export default defineConfig({
     // app's chunk they would also run the app's top-level code (which touches `document`) and never start.
     rollupOptions: { output: { manualChunks: { ort: ['onnxruntime-web'] } } },
   },
-  worker: { format: 'es' },
+  // The demo's ?worker=1 mode: the same rule for the worker bundle, or ORT's threads would re-run the worker's code.
+  worker: { format: 'es', rollupOptions: { output: { manualChunks: { ort: ['onnxruntime-web'] } } } },
 });

@@ -1,10 +1,11 @@
 /**
  * The demo: pick or drop support images per label and a query; see the labels ranked by the model, in the browser.
  * URL parameters: ?device=auto|wasm|webgpu (onnxruntime-web is configured once per page, so switching reloads),
- * ?model=<url of a siamese-sdk .onnx>.
+ * ?model=<url of a siamese-sdk .onnx>, ?worker=1 (run the SDK in a module Web Worker).
  */
-import { loadModel, SiameseError, type DeviceRequest, type SiameseModel, type SupportSet, type WebImageInput } from '@siamese-sdk/web';
+import { SiameseError, type DeviceRequest } from '@siamese-sdk/web';
 import { loadManifest, type DemoSet } from './demo-manifest.js';
+import { PageRanker, WorkerRanker, type Ranker } from './ranker.js';
 import { renderRanking } from './results-view.js';
 import { SupportEditor, makeDropTarget } from './support-editor.js';
 
@@ -12,38 +13,40 @@ const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) 
 const params = new URLSearchParams(location.search);
 const state = (s: 'loading' | 'ready' | 'ranking' | 'ranked' | 'error'): void => { document.body.dataset.state = s; };
 
-let model: SiameseModel | undefined;
-let support: Promise<SupportSet<WebImageInput> | undefined> = Promise.resolve(undefined);
-let query: WebImageInput | undefined;
+let ranker: Ranker | undefined;
+let support: Promise<void> = Promise.resolve();
+let query: File | string | undefined;
 let generation = 0;
 
 function showError(e: unknown): void {
   const verdict = $('verdict');
   verdict.className = 'unknown';
-  verdict.textContent = e instanceof SiameseError ? `${e.code}: ${e.message}` : `Error: ${(e as Error).message ?? String(e)}`;
+  const code = (e as { code?: string })?.code;
+  verdict.textContent = code ? `${code}: ${(e as Error).message}` : `Error: ${(e as Error)?.message ?? String(e)}`;
   state('error');
 }
 
 const editor = new SupportEditor($('labels'), () => {
   // Embed the support images once per change; every query then only embeds itself.
-  support = model && editor.labels.size > 0 ? model.supportSet(editor.entries()) : Promise.resolve(undefined);
+  if (!ranker) return;
+  support = ranker.setSupport(editor.entries());
   support.catch(showError);
   void rankQuery();
 });
 
 async function rankQuery(): Promise<void> {
-  if (!model || query === undefined) return;
+  if (!ranker || query === undefined) return;
   const mine = ++generation;
   state('ranking');
   try {
-    const set = await support;
-    if (!set) throw new SiameseError('SUPPORT_SET_EMPTY', 'add at least one label with an image');
+    await support;
     const t0 = performance.now();
-    const ranking = await set.rank(query, { k: set.size });
+    const ranking = await ranker.rank(query);
     const ms = performance.now() - t0;
     if (mine !== generation) return;
     renderRanking($('results') as HTMLTableElement, $('verdict'), ranking);
-    $('timing').textContent = `Ranking took ${ms.toFixed(1)} ms (embedding the query + comparing with ${set.size} labels, ${set.exampleCount} examples) on ${model.device}.`;
+    const where = ranker instanceof WorkerRanker ? ' in a Web Worker' : '';
+    $('timing').textContent = `Ranking took ${ms.toFixed(1)} ms (embedding the query + comparing with ${ranking.labels} labels, ${ranking.examples} examples) on ${ranker.info.device}${where}.`;
     $('timing').dataset.ms = String(ms);
     state('ranked');
   } catch (e) {
@@ -51,7 +54,7 @@ async function rankQuery(): Promise<void> {
   }
 }
 
-function setQuery(input: WebImageInput, preview: string): void {
+function setQuery(input: File | string, preview: string): void {
   query = input;
   const img = $<HTMLImageElement>('query-preview');
   img.src = preview;
@@ -75,19 +78,16 @@ function showBuiltinQueries(set: DemoSet): void {
   }));
 }
 
+function useSet(set: DemoSet | undefined): void {
+  editor.loadSet(set ?? { id: '', title: '', labels: [], queries: [] });
+  if (set) showBuiltinQueries(set);
+  else $('builtin-queries').replaceChildren();
+}
+
 function wireInputs(sets: DemoSet[]): void {
   const select = $<HTMLSelectElement>('set-select');
   select.replaceChildren(...sets.map((s) => new Option(s.title, s.id)), new Option('(empty — build your own)', ''));
-  select.addEventListener('change', () => {
-    const set = sets.find((s) => s.id === select.value);
-    if (set) {
-      editor.loadSet(set);
-      showBuiltinQueries(set);
-    } else {
-      editor.loadSet({ id: '', title: '', labels: [], queries: [] });
-      $('builtin-queries').replaceChildren();
-    }
-  });
+  select.addEventListener('change', () => useSet(sets.find((s) => s.id === select.value)));
   const queryFile = $<HTMLInputElement>('query-file');
   queryFile.addEventListener('change', () => {
     const file = queryFile.files?.[0];
@@ -117,20 +117,19 @@ async function main(): Promise<void> {
     warning.textContent = 'This build has only the untrained test model (random weights): rankings show the mechanics, not real similarity.';
     warning.hidden = false;
   }
-  const device = (params.get('device') ?? 'auto') as DeviceRequest;
+  const options = { modelUrl, device: (params.get('device') ?? 'auto') as DeviceRequest };
   const t0 = performance.now();
-  model = await loadModel(modelUrl, { device });
-  const threads = model.device === 'wasm' ? ` · ${model.threads} thread${model.threads === 1 ? '' : 's'}` : '';
+  ranker = params.get('worker') === '1' ? await WorkerRanker.create(options) : await PageRanker.create(options);
+  const { device, threads, modelName } = ranker.info;
   const runtime = $('runtime');
-  runtime.textContent = `Backend: ${model.device}${threads} · ${crossOriginIsolated ? 'cross-origin isolated' : 'not cross-origin isolated'} · model "${model.metadata.name}" loaded in ${(performance.now() - t0).toFixed(0)} ms`;
-  runtime.dataset.device = model.device;
-  runtime.dataset.threads = String(model.threads);
+  const threadText = device === 'wasm' ? ` · ${threads} thread${threads === 1 ? '' : 's'}` : '';
+  const where = ranker instanceof WorkerRanker ? ' · in a Web Worker' : '';
+  runtime.textContent = `Backend: ${device}${threadText}${where} · ${crossOriginIsolated ? 'cross-origin isolated' : 'not cross-origin isolated'} · model "${modelName}" loaded in ${(performance.now() - t0).toFixed(0)} ms`;
+  runtime.dataset.device = device;
+  runtime.dataset.threads = String(threads);
+  runtime.dataset.worker = String(ranker instanceof WorkerRanker);
   state('ready');
-  const first = manifest.sets[0];
-  if (first) {
-    editor.loadSet(first);
-    showBuiltinQueries(first);
-  }
+  useSet(manifest.sets[0]);
 }
 
 main().catch(showError);

@@ -1,9 +1,9 @@
 /** Renders a ranking: labels with scores and probabilities, the best highlighted, "unknown" below the threshold. */
-import type { RankResult } from '@siamese-sdk/web';
+import type { Ranking } from './ranker.js';
 
-export function renderRanking(table: HTMLTableElement, verdict: HTMLElement, ranking: RankResult): void {
+export function renderRanking(table: HTMLTableElement, verdict: HTMLElement, ranking: Ranking): void {
   const body = table.tBodies[0];
-  body.replaceChildren(...ranking.map((match, i) => {
+  body.replaceChildren(...ranking.matches.map((match, i) => {
     const row = document.createElement('tr');
     row.dataset.label = match.label;
     // Full precision for programs (the e2e tests compare them with the Node SDK); rounded text for people.
@@ -17,7 +17,7 @@ export function renderRanking(table: HTMLTableElement, verdict: HTMLElement, ran
     return row;
   }));
   table.hidden = false;
-  const best = ranking.best;
+  const best = ranking.matches[0];
   verdict.className = ranking.accepted ? 'accepted' : 'unknown';
   verdict.dataset.accepted = String(ranking.accepted);
   verdict.textContent = ranking.accepted

@@ -34,7 +34,7 @@ afterAll(async () => {
 });
 
 /** Waits for the next ranking and reads the table: labels with full-precision numbers, best row, verdict. */
-async function readRanking(): Promise<{ rows: Match[]; bestClass: string; accepted: boolean; verdict: string; timing: string }> {
+async function readRanking(page: Page): Promise<{ rows: Match[]; bestClass: string; accepted: boolean; verdict: string; timing: string }> {
   await page.waitForFunction(() => ['ranked', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout: 30_000 });
   expect(await page.getAttribute('body', 'data-state'), await page.textContent('#verdict') ?? '').toBe('ranked');
   const rows = await page.$$eval('#results tbody tr', (trs) => trs.map((tr) => {
@@ -78,7 +78,7 @@ describe('demo page', () => {
     expect(await page.$$eval('#labels .label-card', (cards) => cards.length)).toBe(set.labels.length);
     const query = set.queries[2];
     await page.click(`#builtin-queries img[data-url="${query.url}"]`);
-    const shown = await readRanking();
+    const shown = await readRanking(page);
     const node = await nodeRank(supportOf(set), demoFile(query.url));
     const diff = expectEqual(shown.rows, node);
     expect(shown.accepted).toBe(node.accepted);
@@ -95,13 +95,13 @@ describe('demo page', () => {
     const set = manifest().sets[0];
     const queryFile = path.join(REPO_DIR, 'examples/queries/tengwar-05.png');
     await page.setInputFiles('#query-file', queryFile);
-    const picked = await readRanking();
+    const picked = await readRanking(page);
     expectEqual(picked.rows, await nodeRank(supportOf(set), queryFile));
 
     const extra = ['fixtures/omniglot-eval-mini/Tengwar/character10/1540_01.png', 'fixtures/omniglot-eval-mini/Tengwar/character10/1540_02.png'].map((p) => path.join(REPO_DIR, p));
     await page.fill('#new-label-name', 'my label');
     await page.setInputFiles('#new-label-files', extra);
-    const extended = await readRanking();
+    const extended = await readRanking(page);
     expect(extended.rows).toHaveLength(set.labels.length + 1);
     expectEqual(extended.rows, await nodeRank({ ...supportOf(set), 'my label': extra }, queryFile));
     expect(errors).toEqual([]);
@@ -113,9 +113,25 @@ describe('demo page', () => {
     await page.selectOption('#set-select', set!.id);
     const query = set!.queries[7];
     await page.click(`#builtin-queries img[data-url="${query.url}"]`);
-    const shown = await readRanking();
+    const shown = await readRanking(page);
     expect(shown.rows).toHaveLength(20);
     expectEqual(shown.rows, await nodeRank(supportOf(set!), demoFile(query.url)));
     expect(errors).toEqual([]);
+  });
+
+  it('?worker=1 runs the SDK in a Vite-bundled module Web Worker (2 threads) with the same numbers', async () => {
+    const worker = await openPage(browser, `${site.url}/demo/?worker=1`, { viewport: { width: 1280, height: 900 } });
+    await worker.page.waitForFunction(() => ['ready', 'ranked', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout: 60_000 });
+    expect(await worker.page.getAttribute('#runtime', 'data-worker'), await worker.page.textContent('#verdict') ?? '').toBe('true');
+    expect(Number(await worker.page.getAttribute('#runtime', 'data-threads'))).toBeGreaterThanOrEqual(2);
+    const set = manifest().sets[0];
+    const query = set.queries[1];
+    await worker.page.click(`#builtin-queries img[data-url="${query.url}"]`);
+    const shown = await readRanking(worker.page);
+    expect(shown.timing).toMatch(/in a Web Worker\.$/);
+    const diff = expectEqual(shown.rows, await nodeRank(supportOf(set), demoFile(query.url)));
+    console.log(`[e2e] demo in a Web Worker: max |page − node| = ${diff.toExponential(2)}`);
+    expect(worker.errors).toEqual([]);
+    await worker.page.context().close();
   });
 });
