@@ -6,7 +6,7 @@ import { DEFAULT_MAX_PIXELS, EmbeddingModel, SiameseError, readModelMetadata, ty
 import { decodeWebImage, type WebImageInput } from './decode-image.js';
 import type { FetchLimits } from './fetch-bytes.js';
 import { readModelBytes, type ModelSource } from './model-source.js';
-import { OrtWebBackend, type DeviceRequest, type WebDevice } from './ort-backend.js';
+import { OrtWebBackend, assertBackendOptions, type DeviceRequest, type WebDevice } from './ort-backend.js';
 
 export interface LoadModelOptions {
   /** 'auto' (default): WebGPU on a hardware adapter, else wasm. 'webgpu': WebGPU, or wasm with one warning. */
@@ -61,6 +61,7 @@ export class SiameseModel extends EmbeddingModel<WebImageInput> {
 
 /** Loads a siamese-sdk ONNX model: the default one beside the bundle, a URL, or bytes. */
 export async function loadModel(source?: ModelSource, options: LoadModelOptions = {}): Promise<SiameseModel> {
+  assertBackendOptions(options);
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   if (!(Number.isFinite(maxPixels) && maxPixels >= 1)) throw new SiameseError('INVALID_ARGUMENT', `maxPixels must be a positive number, got ${String(maxPixels)}`);
   const { bytes, origin, sha256 } = await readModelBytes(source, { sha256: options.sha256, fetch: options.fetch });

@@ -28,9 +28,29 @@ async function chooseDevice(request: DeviceRequest): Promise<WebDevice> {
   return gpu.available && !gpu.fallback ? 'webgpu' : 'wasm';
 }
 
-function modelInvalid(e: unknown): SiameseError {
+/** Session creation failed: either ORT itself could not start (its files) or the model is not one it can load. */
+function sessionError(e: unknown, device: WebDevice): SiameseError {
   const message = e instanceof Error ? e.message : String(e);
+  if (/no available backend/i.test(message)) {
+    return new SiameseError(
+      'BACKEND',
+      `onnxruntime-web could not start its ${device} backend (${message}); check that its .mjs/.wasm files are served where it looks (option wasmPaths) as text/javascript and application/wasm`,
+      { device },
+      { cause: e },
+    );
+  }
   return new SiameseError('MODEL_INVALID', `onnxruntime-web cannot load the model: ${message}`, {}, { cause: e });
+}
+
+/** Refuses option values a caller can get wrong (e.g. the Node SDK's 'cuda'), instead of guessing. */
+export function assertBackendOptions(options: OrtBackendOptions): void {
+  const { device, threads } = options;
+  if (device !== undefined && device !== 'auto' && device !== 'webgpu' && device !== 'wasm') {
+    throw new SiameseError('INVALID_ARGUMENT', `device must be 'auto', 'webgpu' or 'wasm', got ${JSON.stringify(device)}`);
+  }
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) {
+    throw new SiameseError('INVALID_ARGUMENT', `threads must be a positive integer, got ${String(threads)}`);
+  }
 }
 
 async function createSession(bytes: Uint8Array, device: WebDevice): Promise<ort.InferenceSession> {
@@ -81,7 +101,7 @@ export class OrtWebBackend implements EmbeddingBackend {
     try {
       session = await createSession(bytes, device);
     } catch (e) {
-      throw modelInvalid(e);
+      throw sessionError(e, device);
     }
     const backend = new OrtWebBackend(session, device, threads, metadata);
     const { channels, height, width } = metadata.input;

@@ -154,6 +154,8 @@ describe('web SDK on a plain page (wasm, single thread)', () => {
       foreignSupportJSON: 'SUPPORT_SET_INVALID',
       afterDispose: 'MODEL_DISPOSED',
       crossOriginNoCors: 'IMAGE_DECODE',
+      nodeOnlyDevice: 'INVALID_ARGUMENT',
+      zeroThreads: 'INVALID_ARGUMENT',
     };
     for (const [name, code] of Object.entries(expected)) {
       expect(r[name], name).toMatchObject({ threw: true, siamese: true, code });
@@ -167,5 +169,18 @@ describe('web SDK on a plain page (wasm, single thread)', () => {
     expect(r.crossOriginNoCors.message).toMatch(/CORS/);
     expect(r.stillWorks).toEqual({ threw: false });
     expect(errors).toEqual([]);
+  });
+
+  it("onnxruntime-web's files missing (a wrong wasmPaths) is a BACKEND error naming the option, not a bad model", async () => {
+    const fresh = await openPage(browser, `${site.url}/pages/harness.html`, { expectedFailedUrls: /\/missing\// });
+    await fresh.page.waitForFunction(() => (window as unknown as { harness?: unknown }).harness !== undefined);
+    const r = await fresh.page.evaluate(
+      (args) => (window as any).harness.page.missingWasm(args) as Promise<{ threw: boolean; siamese: boolean; code: string; message: string }>,
+      { modelUrl: MODEL.url, wasmPaths: '/missing/ort/' },
+    );
+    expect(r).toMatchObject({ threw: true, siamese: true, code: 'BACKEND' });
+    expect(r.message).toMatch(/wasmPaths/);
+    expect(fresh.errors).toEqual([]);
+    await fresh.page.context().close();
   });
 });

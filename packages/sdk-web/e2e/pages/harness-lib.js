@@ -113,6 +113,16 @@ function pngHeader(width, height) {
   return bytes;
 }
 
+/** A first loadModel whose onnxruntime-web files cannot be found (run on a fresh page: ORT's env is per page). */
+export async function missingWasmScenario(sdk, { modelUrl, wasmPaths }) {
+  try {
+    await sdk.loadModel(modelUrl, { device: 'wasm', wasmPaths });
+    return { threw: false };
+  } catch (e) {
+    return { threw: true, siamese: e instanceof sdk.SiameseError, code: e?.code, message: String(e?.message ?? e) };
+  }
+}
+
 /** Every bad input a user can cause, with the error each produced. */
 export async function errorScenario(sdk, { modelUrl, goodImage, missingUrl, badModelUrls = {}, crossOriginImageUrl }) {
   const model = await sdk.loadModel(modelUrl, { device: 'wasm' });
@@ -132,6 +142,8 @@ export async function errorScenario(sdk, { modelUrl, goodImage, missingUrl, badM
     rankEmptySupport: () => model.rank(good, {}),
     badModelBytes: () => sdk.loadModel(new Uint8Array([1, 2, 3, 4, 5])),
     missingModelUrl: () => sdk.loadModel(missingUrl),
+    nodeOnlyDevice: () => sdk.loadModel(modelUrl, { device: 'cuda' }),
+    zeroThreads: () => sdk.loadModel(modelUrl, { threads: 0 }),
     foreignSupportJSON: async () => {
       const set = await model.supportSet({ a: [good] });
       const json = set.toJSON();
