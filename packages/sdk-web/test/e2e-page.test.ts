@@ -62,7 +62,6 @@ describe('web SDK on a plain page (wasm, single thread)', () => {
     const browserResults = out.results.map((r, i) => ({ ...r, query: EXAMPLE_QUERIES[i] }));
     const diff = expectSameRankings(browserResults, node);
     console.log(`[e2e] page wasm×1: ${out.results.length} queries × 5 labels, max |browser − node| = ${diff.toExponential(2)}`);
-    if (MODEL.trained) expect(out.results.map((r) => r.ranking[0].label)).toEqual(['tengwar-01', 'tengwar-02', 'tengwar-03', 'tengwar-04', 'tengwar-05']);
 
     // A support set stored by the browser (toJSON) is reloaded by the Node SDK and ranks identically there.
     const nodeModel = await nodeReference();
