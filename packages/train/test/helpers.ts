@@ -72,3 +72,24 @@ export function fixtureZipEntries(which: 'background' | 'evaluation' = 'evaluati
   }
   return out;
 }
+
+import { buildImageSet, type ImageSource } from '../src/data/build-image-set.js';
+import { OMNIGLOT_PREPROCESS, type ImageSet } from '../src/data/image-set.js';
+
+let fixtureSet: Promise<ImageSet> | undefined;
+/** The committed fixture (2 alphabets × 20 characters × 20 drawers) as an Omniglot-style ImageSet, 28×28. */
+export function loadFixtureSet(): Promise<ImageSet> {
+  fixtureSet ??= (() => {
+    const items: ImageSource[] = [];
+    for (const alphabet of readdirSync(FIXTURE_DIR).sort()) {
+      for (const character of readdirSync(join(FIXTURE_DIR, alphabet)).sort()) {
+        for (const f of readdirSync(join(FIXTURE_DIR, alphabet, character)).sort()) {
+          const path = join(FIXTURE_DIR, alphabet, character, f);
+          items.push({ file: path, className: `${alphabet}/${character}`, group: alphabet, drawer: Number(f.slice(5, 7)), read: () => readFileSync(path) });
+        }
+      }
+    }
+    return buildImageSet('fixture', items, OMNIGLOT_PREPROCESS);
+  })();
+  return fixtureSet;
+}

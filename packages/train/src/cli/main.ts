@@ -1,30 +1,13 @@
 /**
- * `siamese-train` dispatch: training (default), `eval <run>`, `export <run>` (the ONNX exporter's command).
+ * `siamese-train` dispatch: training (default), `eval <run>`, `export <run>` (the ONNX exporter's command,
+ * ./export-command.ts).
  * User errors (SiameseError) print one clear line and exit 2; anything else is a bug and prints its stack.
  */
 import { isSiameseError } from '@siamese-sdk/core';
 import { EVAL_USAGE, runEvalCommand } from './eval-command.js';
+import { runExportCommand } from './export-command.js';
 import { TRAIN_USAGE } from './train-args.js';
 import { runTrainCommand } from './train-command.js';
-
-type ExportModule = { runExportCommand?: (argv: string[]) => Promise<number | void> };
-
-async function runExport(argv: string[]): Promise<number> {
-  let mod: ExportModule;
-  try {
-    // Resolved at run time so the trainer works (and builds) without the exporter.
-    const path = './export-command.js';
-    mod = (await import(/* @vite-ignore */ path)) as ExportModule;
-  } catch {
-    process.stderr.write('siamese-train export: the ONNX exporter is not available in this build\n');
-    return 2;
-  }
-  if (typeof mod.runExportCommand !== 'function') {
-    process.stderr.write('siamese-train export: the ONNX exporter is not available in this build\n');
-    return 2;
-  }
-  return (await mod.runExportCommand(argv)) ?? 0;
-}
 
 export async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
@@ -41,7 +24,7 @@ export async function main(argv: string[]): Promise<number> {
       await runEvalCommand(rest);
       return 0;
     }
-    if (first === 'export') return await runExport(rest);
+    if (first === 'export') return await runExportCommand(rest);
     if (first === 'train') argv = rest;
     await runTrainCommand(argv);
     return 0;

@@ -1,0 +1,59 @@
+/**
+ * `siamese-train` end to end, in process: train on a folder-per-class dataset (real Omniglot fixture images),
+ * then `eval` and `export` on the run, and the errors a user meets.
+ */
+import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { runTrainCommand } from '../../src/cli/train-command.js';
+import { readMetrics } from '../../src/train/metrics-log.js';
+import { FIXTURE_DIR, tempDir } from '../helpers.js';
+
+function fixtureFolders(): string {
+  const root = tempDir('cli-data');
+  for (const alphabet of readdirSync(FIXTURE_DIR)) {
+    for (const character of readdirSync(join(FIXTURE_DIR, alphabet))) cpSync(join(FIXTURE_DIR, alphabet, character), join(root, `${alphabet}_${character}`), { recursive: true });
+  }
+  return root;
+}
+
+const SMALL = ['--channels', '1', '--width', '16', '--depth', '3', '--embedding-size', '32', '--backend', 'wasm', '--quiet'];
+
+describe('siamese-train', () => {
+  it('trains, writes metrics, curve, checkpoints and a report; eval and export work on the run', async () => {
+    const data = fixtureFolders();
+    const out = join(tempDir('cli-run'), 'run');
+    const cache = tempDir('cli-cache');
+    const result = await runTrainCommand(['--data', data, '--cache-dir', cache, '--loss', 'contrastive', '--steps', '6', '--batch', '6x4', '--val-every', '3', '--val-way', '5', '--val-episodes', '50', '--eval-episodes', '100', '--out', out, ...SMALL]);
+    expect(result).toMatchObject({ step: 6, completed: true });
+    for (const f of ['config.json', 'metrics.jsonl', 'training-curve.svg', 'report.md', 'report.json', 'checkpoints/best.json', 'checkpoints/last.json']) expect(existsSync(join(out, f)), f).toBe(true);
+    const metrics = readMetrics(join(out, 'metrics.jsonl'));
+    expect(metrics.filter((m) => m.kind === 'val').map((m) => m.step)).toEqual([3, 6]);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { figures: Record<string, number>; testSet: string };
+    // 40 classes, 20% held out = 8 validation classes: 5-way tasks run, 20-way ones are reported as skipped.
+    expect(report.testSet).toMatch(/validation split/);
+    expect(report.figures.random_5way_1shot).toBeGreaterThan(0.2);
+    expect(report.figures.verification_auc).toBeGreaterThan(0.5);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/\| 5-way 1-shot \| random classes \| prototype \| 100 \|/);
+
+    // Running again into the same folder without --resume is refused; --resume on a finished run is a no-op.
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(await main(['--data', data, '--out', out, ...SMALL])).toBe(2);
+      expect(String(stderr.mock.calls.at(-1)?.[0])).toMatch(/already holds a run; pass --resume/);
+      expect(await main(['eval', out, '--episodes', '50', '--pairs', '200'])).toBe(0);
+      expect(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).evaluation.fewShot[0].episodes).toBe(50);
+      const onnx = join(out, 'model.onnx');
+      expect(await main(['export', out, '--out', onnx])).toBe(0);
+      expect(readFileSync(onnx).length).toBeGreaterThan(10_000);
+      expect(await main(['eval'])).toBe(2);
+      expect(await main(['eval', join(out, 'nope')])).toBe(2);
+      expect(String(stderr.mock.calls.at(-1)?.[0])).toMatch(/\[CHECKPOINT_INVALID\].*not a training run/);
+      expect(await main(['--data', data, '--loss', 'proto', '--margin', '1'])).toBe(2);
+      expect(String(stderr.mock.calls.at(-1)?.[0])).toMatch(/\[INVALID_ARGUMENT\]: --margin does not apply/);
+    } finally {
+      stderr.mockRestore();
+    }
+  });
+});

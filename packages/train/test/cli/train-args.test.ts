@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { isSiameseError } from '@siamese-sdk/core';
+import { parseTrainArgs } from '../../src/cli/train-args.js';
+import { FIXTURE_DIR, OMNIGLOT_DIR } from '../helpers.js';
+
+function errorOf(argv: string[]): { code: string; message: string } {
+  try {
+    parseTrainArgs(argv);
+  } catch (e) {
+    if (isSiameseError(e)) return { code: e.code, message: e.message };
+    throw e;
+  }
+  throw new Error('expected an error');
+}
+
+describe('siamese-train options', () => {
+  it('rejects an unknown loss, unknown mining, a non-positive margin, a bad batch', () => {
+    expect(errorOf(['--data', FIXTURE_DIR, '--loss', 'arcface'])).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/unknown loss "arcface" \(expected one of contrastive, triplet, proto\)/) as string });
+    expect(errorOf(['--data', FIXTURE_DIR, '--loss', 'triplet', '--mining', 'easy']).message).toMatch(/unknown mining "easy"/);
+    expect(errorOf(['--data', FIXTURE_DIR, '--loss', 'contrastive', '--margin', '0']).message).toMatch(/--margin must be positive/);
+    expect(errorOf(['--data', FIXTURE_DIR, '--loss', 'triplet', '--margin=-0.5']).message).toMatch(/--margin must be positive/);
+    expect(errorOf(['--data', FIXTURE_DIR, '--loss', 'contrastive', '--margin', 'wide']).message).toMatch(/--margin must be a number/);
+    expect(errorOf(['--data', FIXTURE_DIR, '--batch', '16']).message).toMatch(/--batch must look like PxK/);
+    expect(errorOf(['--data', FIXTURE_DIR, '--steps', '0']).message).toMatch(/--steps must be an integer ≥ 1/);
+    expect(errorOf(['--data', FIXTURE_DIR, '--frobnicate']).message).toMatch(/Unknown option '--frobnicate'/);
+  });
+
+  it('rejects a missing dataset before any work', () => {
+    expect(errorOf(['--loss', 'proto']).message).toMatch(/--data is required/);
+    expect(errorOf(['--data', '/definitely/not/here'])).toMatchObject({ code: 'DATASET_INVALID' });
+    expect(errorOf(['--data', 'omniglot'])).toMatchObject({ code: 'DATASET_INVALID', message: expect.stringMatching(/--omniglot-dir .* or --download/) as string });
+    expect(errorOf(['--data', 'omniglot', '--omniglot-dir', '/nope'])).toMatchObject({ code: 'DATASET_INVALID' });
+  });
+
+  it('builds the configuration with loss-dependent defaults', () => {
+    const o = parseTrainArgs(['--data', 'omniglot', '--omniglot-dir', OMNIGLOT_DIR, '--loss', 'triplet', '--mining', 'hard', '--batch', '8x4', '--steps', '20', '--out', 'runs/x'], new Date('2026-01-01T00:00:00Z'));
+    expect(o.trainer.loss).toEqual({ kind: 'triplet', margin: 0.2, mining: 'hard' });
+    expect([o.trainer.classesPerBatch, o.trainer.imagesPerClass, o.trainer.steps]).toEqual([8, 4, 20]);
+    expect(o.data).toMatchObject({ data: 'omniglot', rotations: true, channels: 1 });
+    const p = parseTrainArgs(['--data', FIXTURE_DIR], new Date('2026-01-01T00:00:00Z'));
+    expect(p.trainer.loss).toEqual({ kind: 'proto' });
+    expect([p.trainer.classesPerBatch, p.trainer.imagesPerClass]).toEqual([20, 10]);
+    expect(p.out).toBe('runs/omniglot-eval-mini-proto-20260101-000000');
+    expect(parseTrainArgs(['--data', FIXTURE_DIR, '--loss', 'contrastive']).trainer.loss).toEqual({ kind: 'contrastive', margin: 1 });
+  });
+});
