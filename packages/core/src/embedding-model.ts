@@ -50,6 +50,8 @@ export interface SimilarityResult {
 }
 
 export const DEFAULT_BATCH_SIZE = 64;
+/** Batches decoded ahead of the one being embedded. */
+export const PREFETCH_BATCHES = 2;
 
 export class EmbeddingModel<TInput> implements SupportSetModel<TInput> {
   readonly metadata: ModelMetadata;
@@ -96,29 +98,36 @@ export class EmbeddingModel<TInput> implements SupportSetModel<TInput> {
     return embedding;
   }
 
-  /** Embeds in batches of {@link batchSize}, decoding the next batch while the current one runs. */
+  /**
+   * Embeds in batches of {@link batchSize}. Decoding runs up to {@link PREFETCH_BATCHES} batches ahead of
+   * inference, so parallel decoders (worker threads) never wait for the model and the model rarely waits for them.
+   */
   async embedBatch(inputs: readonly TInput[]): Promise<Float32Array[]> {
     this.assertUsable();
     if (!Array.isArray(inputs)) throw new SiameseError('INVALID_ARGUMENT', 'expected an array of images');
     const items = [...inputs]; // later changes to the caller's array cannot affect this call
     const result: Float32Array[] = new Array(items.length);
-    const prepare = (start: number): Promise<Float32Array> => {
-      const p = this.prepareBatch(items, start, Math.min(items.length, start + this.batchSize));
+    const D = this.metadata.output.size;
+    const starts: number[] = [];
+    for (let start = 0; start < items.length; start += this.batchSize) starts.push(start);
+    const prepared = new Map<number, Promise<Float32Array>>();
+    const prepare = (b: number): void => {
+      if (b >= starts.length || prepared.has(b)) return;
+      const p = this.prepareBatch(items, starts[b], Math.min(items.length, starts[b] + this.batchSize));
       p.catch(() => undefined); // observed below; keeps an early failure from being reported as unhandled
-      return p;
+      prepared.set(b, p);
     };
-    let next = items.length > 0 ? prepare(0) : undefined;
-    for (let start = 0; start < items.length; start += this.batchSize) {
-      const n = Math.min(this.batchSize, items.length - start);
-      const tensor = await next!;
-      next = start + n < items.length ? prepare(start + n) : undefined;
+    for (let b = 0; b < starts.length; b++) {
+      for (let ahead = 0; ahead <= PREFETCH_BATCHES; ahead++) prepare(b + ahead);
+      const tensor = await prepared.get(b)!;
+      prepared.delete(b);
       this.assertUsable();
+      const n = Math.min(this.batchSize, items.length - starts[b]);
       const output = await this.queue.run(tensor, n);
-      const D = this.metadata.output.size;
       for (let i = 0; i < n; i++) {
         const e = output.slice(i * D, (i + 1) * D);
         if (!this.metadata.output.normalized) l2NormalizeInPlace(e);
-        result[start + i] = e;
+        result[starts[b] + i] = e;
       }
     }
     return result;
