@@ -38,6 +38,13 @@ export async function bench(sdk, o) {
   const model = await sdk.loadModel(o.modelUrl, { device: 'wasm', threads: o.threads });
   const batch = await decoded28(o.pngUrls.slice(0, model.batchSize));
   const embedDecoded = (await rate(() => model.embed(batch), o.seconds)) * batch.length;
+  // Raw onnxruntime-web on same-sized batches (the page's own ORT module, so the same threads): the SDK's overhead.
+  const ort = await import('onnxruntime-web');
+  const session = await ort.InferenceSession.create(new Uint8Array(await (await fetch(o.modelUrl)).arrayBuffer()), { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+  const { width: W, height: H, channels: C, name } = model.metadata.input;
+  const input = new Float32Array(batch.length * C * H * W).fill(0.5);
+  const rawOrt = (await rate(() => session.run({ [name]: new ort.Tensor('float32', input, [batch.length, C, H, W]) }), o.seconds)) * batch.length;
+  await session.release();
   const blobs = await Promise.all(o.pngUrls.map(async (u) => (await fetch(u)).blob()));
   const embedPng = (await rate(() => model.embed(blobs), o.seconds)) * blobs.length;
   const set = await model.supportSet(o.support20);
@@ -55,6 +62,7 @@ export async function bench(sdk, o) {
     threads: model.threads,
     batchSize: batch.length,
     embedDecodedPerSec: embedDecoded,
+    rawOrtPerSec: rawOrt,
     embedPngPerSec: embedPng,
     pngImages: blobs.length,
     rank20P50Ms: percentile(times, 50),
