@@ -90,7 +90,8 @@ export class OrtWebBackend implements EmbeddingBackend {
         return await OrtWebBackend.start(bytes, metadata, device, env.threads);
       } catch (e) {
         // The adapter existed but the WebGPU EP could not start or run (driver, limits, an op): wasm gives the same answers.
-        console.warn(`[siamese-sdk] WebGPU failed (${(e as Error).message}); falling back to wasm`);
+        const cause = (e as Error).cause instanceof Error ? ((e as Error).cause as Error) : (e as Error);
+        console.warn(`[siamese-sdk] WebGPU failed (${cause.message}); falling back to wasm`);
       }
     }
     return OrtWebBackend.start(bytes, metadata, 'wasm', env.threads);

@@ -25,8 +25,8 @@ afterAll(async () => {
 });
 
 /** A small ranking (2 queries × 5 labels × 2 shots = 12 images) with the requested device. */
-async function smallRanking(browser: Browser, device: string) {
-  const { page, errors, warnings } = await openPage(browser, `${site.url}/pages/harness.html`);
+async function smallRanking(browser: Browser, device: string, harness = 'harness.html') {
+  const { page, errors, warnings } = await openPage(browser, `${site.url}/pages/${harness}`);
   await page.waitForFunction(() => (window as unknown as { harness?: unknown }).harness !== undefined);
   const queries = EXAMPLE_QUERIES.slice(0, 2);
   const out = await page.evaluate(
@@ -71,5 +71,19 @@ describe('WebGPU', () => {
     expect(auto.out.device).toBe(gpu.adapter.fallback ? 'wasm' : 'webgpu');
     expect(auto.warnings.filter((w) => w.includes('[siamese-sdk]'))).toEqual([]);
     expect(auto.errors).toEqual([]);
+  });
+
+  it("onnxruntime-web's wasm-only build: 'webgpu' with an adapter but no WebGPU backend falls back to wasm with one warning", async (ctx) => {
+    const browser = browsers[1] ?? (await launchChromium({ webgpu: true }));
+    if (!browsers.includes(browser)) browsers.push(browser);
+    const r = await smallRanking(browser, 'webgpu', 'harness-wasm-only.html');
+    if (r.adapter === null) {
+      ctx.skip();
+      return;
+    }
+    expect(r.out.device).toBe('wasm');
+    expect(r.warnings.filter((w) => w.includes('WebGPU failed') && w.includes('falling back to wasm'))).toHaveLength(1);
+    expectSameRankings(r.results, await r.node());
+    expect(r.errors).toEqual([]);
   });
 });
