@@ -1,7 +1,7 @@
 /** The shape of demo-manifest.json, written by scripts/prepare-demo-assets.mjs. */
 export interface DemoManifest {
-  /** The model copied beside the demo; absent when the repo had none at build time. */
-  model?: { url: string; trained: boolean };
+  /** trained: the package's default model (no url); else the untrained fixture copied beside the demo. Absent: none. */
+  model?: { url?: string; trained: boolean };
   sets: DemoSet[];
 }
 

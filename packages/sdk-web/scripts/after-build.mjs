@@ -1,18 +1,20 @@
 // After tsup: copies the default model next to the bundle (when the lead has produced it) and reports the size of
 // OUR JavaScript — minified, without onnxruntime-web, its .wasm files or the model — against the 60 kB goal.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 const pkg = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(pkg, 'dist');
-const model = path.resolve(pkg, '../../models/omniglot-conv4.onnx');
+// SIAMESE_WEB_DEFAULT_MODEL: another file to ship as the default (to exercise the default-model path before the trained one exists).
+const model = process.env.SIAMESE_WEB_DEFAULT_MODEL ?? path.resolve(pkg, '../../models/omniglot-conv4.onnx');
 if (existsSync(model)) {
   mkdirSync(path.join(dist, 'models'), { recursive: true });
   copyFileSync(model, path.join(dist, 'models', 'omniglot-conv4.onnx'));
-  console.log('[sdk-web] default model copied to dist/models/omniglot-conv4.onnx');
+  console.log(`[sdk-web] default model copied to dist/models/omniglot-conv4.onnx (from ${path.relative(pkg, model)})`);
 } else {
+  rmSync(path.join(dist, 'models'), { recursive: true, force: true }); // tsup's clean keeps folders: no stale default
   console.log('[sdk-web] models/omniglot-conv4.onnx not found: dist has no default model (pass a model URL to loadModel)');
 }
 const GOAL = 60 * 1024;

@@ -56,14 +56,16 @@ function fixtureSet(alphabet, n, shots) {
 fixtureSet('Manipuri', 10, 2);
 fixtureSet('Tengwar', 20, 1);
 
-const trained = path.join(repo, 'models/omniglot-conv4.onnx');
+const trained = process.env.SIAMESE_WEB_DEFAULT_MODEL ?? path.join(repo, 'models/omniglot-conv4.onnx'); // see after-build.mjs
 const untrained = path.join(repo, 'fixtures/models/conv4-untrained.onnx');
 let model;
-if (existsSync(trained) || existsSync(untrained)) {
+if (existsSync(trained)) {
+  // The demo loads it as the package's default model (dist/models/, emitted by Vite): nothing to copy.
+  model = { trained: true };
+} else if (existsSync(untrained)) {
   mkdirSync(path.join(out, 'models'), { recursive: true });
-  const src = existsSync(trained) ? trained : untrained;
-  model = { url: `models/${path.basename(src)}`, trained: src === trained };
-  copyFileSync(src, path.join(out, model.url));
+  model = { url: `models/${path.basename(untrained)}`, trained: false };
+  copyFileSync(untrained, path.join(out, model.url));
 }
 writeFileSync(path.join(out, 'demo-manifest.json'), JSON.stringify({ model, sets }, null, 2));
-console.log(`[sdk-web] demo assets: ${sets.length} support sets, model: ${model ? model.url : 'none (pick one in the page)'}`);
+console.log(`[sdk-web] demo assets: ${sets.length} support sets, model: ${model ? (model.trained ? 'the default (trained) model' : model.url) : 'none (pick one in the page)'}`);
