@@ -70,15 +70,16 @@ log(`model ${metadata.name} (${modelPath}), device ${model.device}, ${results.co
   const tensor = new Float32Array(batchSize * C * H * W);
   images.forEach((img, i) => preprocessImage(img, metadata, { out: tensor, offset: i * C * H * W }));
   const session = await ort.InferenceSession.create(modelPath, { graphOptimizationLevel: 'all', executionMode: 'sequential', interOpNumThreads: 1 });
-  const seconds = quick ? 2 : 6;
-  // Interleave the two measurements (raw, sdk, raw, sdk) so background load hits both alike.
-  let raw = 0, sdk = 0;
-  for (let round = 0; round < 2; round++) {
-    raw += (await rate(() => session.run({ [metadata.input.name]: new ort.Tensor('float32', tensor, [batchSize, C, H, W]) }), seconds / 2)) * batchSize;
-    sdk += (await rate(() => model.embed(images), seconds / 2)) * batchSize;
+  // Interleave short measurements (raw, sdk, raw, sdk, ...) so background load hits both alike; report medians.
+  const rounds = quick ? 4 : 8;
+  const raws = [], sdks = [];
+  for (let round = 0; round < rounds; round++) {
+    raws.push((await rate(() => session.run({ [metadata.input.name]: new ort.Tensor('float32', tensor, [batchSize, C, H, W]) }), 0.75)) * batchSize);
+    sdks.push((await rate(() => model.embed(images), 0.75)) * batchSize);
   }
-  raw /= 2;
-  sdk /= 2;
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const raw = median(raws);
+  const sdk = median(sdks);
   await session.release();
   results.figures.embedFromTensors = { batchSize, rawOnnxruntimeImagesPerSec: raw, sdkImagesPerSec: sdk, ratio: sdk / raw };
   log(`embed from tensors: raw ${raw.toFixed(0)}/s, sdk ${sdk.toFixed(0)}/s`);

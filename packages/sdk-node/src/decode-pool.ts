@@ -1,8 +1,13 @@
 /**
  * A small pool of decode workers (one per core by default) shared by every model in the process. Decoding, not
  * inference, bounds throughput for batches of files (jimp decodes a few hundred to ~730 small PNGs/s per core), so
- * batches fan out over all cores. Workers are held (ref'd) only while they have jobs, so an idle pool never keeps
- * the process alive; a crashed worker fails its jobs with a typed error and is replaced on the next job.
+ * batches fan out over all cores.
+ *
+ * Jobs wait in ONE first-in-first-out queue and each worker holds at most {@link IN_FLIGHT_PER_WORKER} at a time:
+ * images then finish in submission order, so the first batch of a large call is ready first and inference can
+ * start while later batches decode (a worker given everything at once would interleave all its jobs and finish
+ * them together). Workers are held (ref'd) only while they have jobs, so an idle pool never keeps the process
+ * alive; a crashed worker fails its jobs with a typed error and is replaced.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -10,50 +15,61 @@ import { type PreprocessTarget, SiameseError } from '@siamese-sdk/core';
 import type { DecodeJob, DecodeReply } from './decode-protocol.js';
 import { decodeWorkerPath } from './package-paths.js';
 
-interface Pending {
+/** Two per worker: one decoding, one whose file read overlaps it. */
+const IN_FLIGHT_PER_WORKER = 2;
+
+interface QueuedJob {
+  job: DecodeJob;
+  transfer: ArrayBuffer[];
   resolve(tensor: Float32Array): void;
   reject(error: SiameseError): void;
 }
 
 class PoolWorker {
-  readonly pending = new Map<number, Pending>();
+  readonly inFlight = new Map<number, QueuedJob>();
   private readonly worker: Worker;
   dead = false;
 
-  constructor(file: string) {
+  constructor(file: string, onIdle: () => void) {
     // No inherited execArgv: flags meant for the caller's entry (e.g. `--input-type` with `-e`) break a worker.
     this.worker = new Worker(file, { execArgv: [] });
     this.worker.unref();
     this.worker.on('message', (reply: DecodeReply) => {
-      const p = this.pending.get(reply.id);
-      if (!p) return;
-      this.pending.delete(reply.id);
-      if (this.pending.size === 0) this.worker.unref();
-      if (reply.ok) p.resolve(reply.tensor);
-      else p.reject(new SiameseError(reply.code, reply.message, reply.details));
+      const queued = this.inFlight.get(reply.id);
+      if (!queued) return;
+      this.inFlight.delete(reply.id);
+      if (this.inFlight.size === 0) this.worker.unref();
+      if (reply.ok) queued.resolve(reply.tensor);
+      else queued.reject(new SiameseError(reply.code, reply.message, reply.details));
+      onIdle();
     });
     const die = (why: string) => {
+      if (this.dead) return;
       this.dead = true;
-      for (const p of this.pending.values()) p.reject(new SiameseError('IMAGE_DECODE', `decode worker stopped (${why})`));
-      this.pending.clear();
+      for (const q of this.inFlight.values()) q.reject(new SiameseError('IMAGE_DECODE', `decode worker stopped (${why})`));
+      this.inFlight.clear();
+      onIdle();
     };
     this.worker.on('error', (error) => die(error.message));
     this.worker.on('exit', (code) => die(`exit code ${code}`));
   }
 
-  post(job: DecodeJob, pending: Pending, transfer: ArrayBuffer[]): void {
-    this.pending.set(job.id, pending);
+  post(queued: QueuedJob): void {
+    this.inFlight.set(queued.job.id, queued);
     this.worker.ref();
-    this.worker.postMessage(job, transfer);
+    this.worker.postMessage(queued.job, queued.transfer);
   }
 
   terminate(): Promise<number> {
+    this.dead = true;
     return this.worker.terminate();
   }
 }
 
 export class DecodePool {
   private workers: PoolWorker[] = [];
+  private readonly queue: QueuedJob[] = [];
+  private head = 0;
   private nextId = 1;
 
   constructor(
@@ -61,30 +77,48 @@ export class DecodePool {
     readonly size: number,
   ) {}
 
-  /** Decodes and preprocesses a file or encoded bytes on the least busy worker. */
+  /** Decodes and preprocesses a file or encoded bytes on a worker. */
   decode(source: { path: string } | { bytes: Uint8Array }, maxPixels: number, target: PreprocessTarget): Promise<Float32Array> {
-    const worker = this.pickWorker();
-    const id = this.nextId++;
     // Bytes go as an exact copy whose buffer is transferred: the caller's buffer is never moved or touched, and
     // a small view over a large (or pooled) ArrayBuffer does not drag the whole buffer along.
     const bytes = 'bytes' in source ? source.bytes.slice() : undefined;
-    const job: DecodeJob = { id, maxPixels, target: { input: target.input, preprocess: target.preprocess }, ...(bytes ? { bytes } : { path: (source as { path: string }).path }) };
-    return new Promise((resolve, reject) => worker.post(job, { resolve, reject }, bytes ? [bytes.buffer as ArrayBuffer] : []));
+    const job: DecodeJob = {
+      id: this.nextId++,
+      maxPixels,
+      target: { input: target.input, preprocess: target.preprocess },
+      ...(bytes ? { bytes } : { path: (source as { path: string }).path }),
+    };
+    return new Promise((resolve, reject) => {
+      this.queue.push({ job, transfer: bytes ? [bytes.buffer as ArrayBuffer] : [], resolve, reject });
+      this.dispatch();
+    });
   }
 
-  private pickWorker(): PoolWorker {
+  private dispatch(): void {
     this.workers = this.workers.filter((w) => !w.dead);
-    if (this.workers.length < this.size) {
-      const w = new PoolWorker(this.file);
-      this.workers.push(w);
-      return w;
+    while (this.head < this.queue.length) {
+      let worker = this.workers.find((w) => w.inFlight.size < IN_FLIGHT_PER_WORKER);
+      if (!worker && this.workers.length < this.size) {
+        worker = new PoolWorker(this.file, () => this.dispatch());
+        this.workers.push(worker);
+      }
+      if (!worker) return;
+      worker.post(this.queue[this.head]);
+      this.queue[this.head++] = undefined as never; // release the job (and its bytes) for GC
+      if (this.head > 1024 && this.head * 2 > this.queue.length) {
+        this.queue.splice(0, this.head);
+        this.head = 0;
+      }
     }
-    return this.workers.reduce((best, w) => (w.pending.size < best.pending.size ? w : best));
   }
 
   async close(): Promise<void> {
     const workers = this.workers;
     this.workers = [];
+    const waiting = this.queue.splice(this.head);
+    this.queue.length = 0;
+    this.head = 0;
+    for (const q of waiting) q.reject(new SiameseError('IMAGE_DECODE', 'decode pool closed'));
     await Promise.all(workers.map((w) => w.terminate()));
   }
 }

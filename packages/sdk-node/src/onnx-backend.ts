@@ -66,6 +66,9 @@ export class OnnxBackend implements EmbeddingBackend {
       interOpNumThreads: 1,
       // Run failures reach the caller as typed errors carrying onnxruntime's message; don't also print them natively.
       logSeverityLevel: 4,
+      // Idle intra-op threads sleep instead of spinning: the cores are needed by the decode workers (and by the
+      // caller's own code) between runs.
+      extra: { session: { intra_op: { allow_spinning: '0' } } },
       ...(threads ? { intraOpNumThreads: threads } : {}),
     };
     const cudaInstalled = device !== 'cpu' && cudaProviderInstalled();
