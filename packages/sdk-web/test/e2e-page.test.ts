@@ -69,6 +69,14 @@ describe('web SDK on a plain page (wasm, single thread)', () => {
     const again = await nodeModel.rank(asPath(EXAMPLE_QUERIES[2]), restored, { k: 1000 });
     expect(again.map((m) => m.label)).toEqual(node[2].ranking.map((m) => m.label));
     again.forEach((m, j) => expect(Math.abs(m.score - node[2].ranking[j].score)).toBeLessThanOrEqual(1e-4));
+
+    // And the other way round: a set stored by the Node SDK ranks identically in the browser.
+    const nodeSet = await nodeModel.supportSet(mapSupport(EXAMPLE_SUPPORT, asPath));
+    const inBrowser = await page.evaluate(
+      (args) => (window as any).harness.page.rankStored(args) as Promise<QueryResult['ranking']>,
+      { modelUrl: MODEL.url, json: JSON.parse(JSON.stringify(nodeSet.toJSON())), query: asUrl(EXAMPLE_QUERIES[1]) },
+    );
+    expectSameRankings([{ ...node[1], ranking: inBrowser }], [node[1]]);
     expect(errors).toEqual([]);
   });
 

@@ -51,6 +51,15 @@ export async function defaultModelScenario(sdk, { support, query, pair }) {
   };
 }
 
+/** Reloads a support set stored elsewhere (e.g. by the Node SDK) and ranks a query against it. */
+export async function rankStoredScenario(sdk, { modelUrl, json, query }) {
+  const model = await sdk.loadModel(modelUrl, { device: 'wasm' });
+  const set = model.supportSetFromJSON(json);
+  const ranking = await set.rank(query, { k: 1000 });
+  await model.dispose();
+  return ranking.map(({ label, score, distance, probability }) => ({ label, score, distance, probability }));
+}
+
 /** Embeds the same image given in every input form this context has; returns the embeddings by form. */
 export async function inputFormsScenario(sdk, { modelUrl, url }) {
   const model = await sdk.loadModel(modelUrl, { device: 'wasm' });
