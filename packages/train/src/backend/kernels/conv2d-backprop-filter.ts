@@ -10,7 +10,8 @@
  */
 import { backend_util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { conv2d, disposeAll, pad, slice, transpose } from './wasm-kernel-call.js';
+import { conv2d, disposeAll, slice } from './wasm-kernel-call.js';
+import { transposeJs } from './transpose-js.js';
 
 interface Conv2DBackpropFilterAttrsLike {
   strides: [number, number] | number;
@@ -57,21 +58,17 @@ export function conv2dBackpropFilterWasm(args: {
     xIn = slice(backend, x, [0, 0, 0, 0], [n, cropH, cropW, ci]);
     temps.push(xIn);
   }
-  let xPadded = xIn;
-  if (top > 0 || padBottom > 0 || left > 0 || padRight > 0) {
-    xPadded = pad(backend, xIn, [[0, 0], [top, padBottom], [left, padRight], [0, 0]]);
-    temps.push(xPadded);
-  }
-  const xT = transpose(backend, xPadded, [3, 1, 2, 0]); // [Ci, Hp, Wp, N]
-  const dyT = transpose(backend, dy, [1, 2, 0, 3]); // [Ho, Wo, N, Co]
+  // The padding of x is the padding of the transposed convolution's input: XNNPACK applies it, no copy.
+  const xT = transposeJs(backend, xIn, [3, 1, 2, 0]); // [Ci, H, W, N]
+  const dyT = transposeJs(backend, dy, [1, 2, 0, 3]); // [Ho, Wo, N, Co]
   temps.push(xT, dyT);
-  let result = conv2d(backend, xT, dyT, [1, 1], [sh, sw]); // [Ci, ≥fh, ≥fw, Co]
+  let result = conv2d(backend, xT, dyT, [1, 1], [sh, sw], [[0, 0], [top, padBottom], [left, padRight], [0, 0]]); // [Ci, ≥fh, ≥fw, Co]
   if (result.shape[1] !== fh || result.shape[2] !== fw) {
     const cropped = slice(backend, result, [0, 0, 0, 0], [ci, fh, fw, co]);
     temps.push(result);
     result = cropped;
   }
-  const dw = transpose(backend, result, [1, 2, 0, 3]); // [fh, fw, Ci, Co]
+  const dw = transposeJs(backend, result, [1, 2, 0, 3]); // [fh, fw, Ci, Co]
   temps.push(result);
   disposeAll(backend, ...temps);
   return dw;

@@ -6,7 +6,7 @@
  */
 import { backend_util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { callWasmKernel, conv2d, disposeAll, pad, transpose } from './wasm-kernel-call.js';
+import { callWasmKernel, conv2d, disposeAll, transpose } from './wasm-kernel-call.js';
 
 interface Conv2DBackpropInputAttrsLike {
   strides: [number, number] | number;
@@ -53,14 +53,9 @@ export function createConv2dBackpropInputWasm(fallback: KernelFunc | null): Kern
     }
     const flipped = callWasmKernel('Reverse', { x: filter }, { dims: [0, 1] }, backend);
     const swapped = transpose(backend, flipped, [0, 1, 3, 2]); // [fh, fw, Co, Ci]
-    const temps: TensorInfo[] = [flipped, swapped];
-    let dyPadded = dy;
-    if (padTop > 0 || padBottom > 0 || padLeft > 0 || padRight > 0) {
-      dyPadded = pad(backend, dy, [[0, 0], [padTop, padBottom], [padLeft, padRight], [0, 0]]);
-      temps.push(dyPadded);
-    }
-    const dx = conv2d(backend, dyPadded, swapped, [1, 1], [1, 1]);
-    disposeAll(backend, ...temps);
+    // The padding goes to XNNPACK as the convolution's own (explicit) padding: no padded copy of dy.
+    const dx = conv2d(backend, dy, swapped, [1, 1], [1, 1], [[0, 0], [padTop, padBottom], [padLeft, padRight], [0, 0]]);
+    disposeAll(backend, flipped, swapped);
     return dx;
   };
   return kernel as unknown as KernelFunc;

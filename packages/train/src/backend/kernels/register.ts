@@ -13,6 +13,7 @@ import {
 import type { KernelSet } from '../../train/stepper.js';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
+import { maxPoolGradConfig } from './max-pool-grad.js';
 import { leadingAxisMeanConfig, leadingAxisSumConfig } from './leading-axis-reduce.js';
 
 /** Kernels wasm shipped before we replaced them, by name (undefined entry = wasm had none). */
@@ -59,6 +60,7 @@ export function registerWasmKernels(set: KernelSet | 'none'): void {
   install(conv2dBackpropFilterConfig);
   if (set === 'missing-only') return;
   install(conv2dBackpropInputConfig(inputFallback));
+  install(maxPoolGradConfig);
   if (sumFallback != null) install(leadingAxisSumConfig(sumFallback));
   if (meanFallback != null) install(leadingAxisMeanConfig(meanFallback));
 }

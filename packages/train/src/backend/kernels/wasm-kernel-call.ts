@@ -3,7 +3,7 @@
  * directly through the kernel registry — not through the engine — so intermediates are plain backend data that
  * we free ourselves, and the engine records a single kernel for autograd and profiling.
  */
-import { getKernel, type DataType, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import { backend_util, getKernel, type DataType, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 export type WasmKernelInputs = Record<string, TensorInfo>;
@@ -48,7 +48,7 @@ export function conv2d(
   filter: TensorInfo,
   strides: [number, number],
   dilations: [number, number],
-  padValue: 'valid' | 'same' = 'valid',
+  padValue: 'valid' | 'same' | backend_util.ExplicitPadding = 'valid',
 ): TensorInfo {
   return callWasmKernel(
     'Conv2D',

@@ -1,0 +1,141 @@
+/**
+ * The main thread's model and optimiser: the master copy of the weights that every stepper (single-thread or
+ * data-parallel) updates, evaluates with and checkpoints.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { SiameseError } from '@siamese-sdk/core';
+import type { NetConfig } from '../model/net-config.js';
+import type { NamedTensors } from './stepper.js';
+import { Adam, type AdamOptions } from './adam.js';
+import { readFlat, trainableLayout, writeFlat, type WeightLayout } from './weight-layout.js';
+
+/** Images embedded per inference call: bounds wasm memory for large evaluation sets. */
+export const EMBED_CHUNK = 256;
+
+export class MasterModel {
+  readonly layout: WeightLayout;
+  readonly adam: Adam;
+  /** Trainable weights, flat, in layout order (authoritative; the model's variables mirror them). */
+  weights: Float32Array;
+
+  constructor(
+    readonly model: LayersModel,
+    readonly net: NetConfig,
+    adamOptions: AdamOptions = {},
+  ) {
+    this.layout = trainableLayout(model);
+    this.adam = new Adam(this.layout.size, adamOptions);
+    this.weights = readFlat(this.layout);
+  }
+
+  get step(): number {
+    return this.adam.step;
+  }
+
+  /** Applies one Adam step with the batch's full gradient and updates batch-norm moving statistics. */
+  apply(gradients: Float32Array, lr: number, batchNorm: Float32Array): void {
+    this.adam.apply(this.weights, gradients, lr);
+    writeFlat(this.layout, this.weights);
+    this.updateMovingStatistics(batchNorm);
+  }
+
+  /** moving ← momentum·moving + (1 − momentum)·batch, per batch-norm layer (Keras convention). */
+  private updateMovingStatistics(batchNorm: Float32Array): void {
+    let offset = 0;
+    for (const layer of this.model.layers) {
+      if (layer.getClassName() !== 'BatchNormalization') continue;
+      const momentum = Number((layer.getConfig() as { momentum?: number }).momentum ?? 0.99);
+      const find = (suffix: string) => layer.weights.find((w) => w.originalName.endsWith('/' + suffix));
+      const movingMean = find('moving_mean');
+      const movingVariance = find('moving_variance');
+      if (movingMean == null || movingVariance == null) continue;
+      const channels = movingMean.shape[0] as number;
+      const blend = (variable: typeof movingMean, batch: Float32Array): void => {
+        const old = variable.read().dataSync() as Float32Array;
+        const next = new Float32Array(channels);
+        for (let c = 0; c < channels; c++) next[c] = momentum * old[c] + (1 - momentum) * batch[c];
+        tf.tidy(() => (variable.read() as tf.Variable).assign(tf.tensor1d(next)));
+      };
+      blend(movingMean, batchNorm.subarray(offset, offset + channels));
+      blend(movingVariance, batchNorm.subarray(offset + channels, offset + 2 * channels));
+      offset += 2 * channels;
+    }
+  }
+
+  /** Inference-mode embeddings (batch norm uses the moving statistics), `EMBED_CHUNK` images at a time. */
+  embed(images: Float32Array, n: number): Float32Array {
+    const { inputSize: s, channels: c } = this.net;
+    const perImage = s * s * c;
+    checkImages(images, n, perImage, 'embed');
+    const d = this.model.outputs[0].shape[1] as number;
+    const out = new Float32Array(n * d);
+    for (let start = 0; start < n; start += EMBED_CHUNK) {
+      const rows = Math.min(EMBED_CHUNK, n - start);
+      const chunk = tf.tidy(() => {
+        const x = tf.tensor4d(images.subarray(start * perImage, (start + rows) * perImage), [rows, s, s, c]);
+        return (this.model.predict(x) as tf.Tensor).dataSync() as Float32Array;
+      });
+      out.set(chunk, start * d);
+    }
+    return out;
+  }
+
+  getState(): { weights: NamedTensors; optimizer: NamedTensors; step: number } {
+    const weights: NamedTensors = {};
+    for (const w of this.model.weights) {
+      weights[w.originalName] = { shape: w.shape.slice() as number[], values: (w.read().dataSync() as Float32Array).slice() };
+    }
+    const optimizer: NamedTensors = {};
+    for (const slot of this.layout.slots) {
+      optimizer[`${slot.name}/adam_m`] = { shape: slot.shape, values: this.adam.m.slice(slot.offset, slot.offset + slot.size) };
+      optimizer[`${slot.name}/adam_v`] = { shape: slot.shape, values: this.adam.v.slice(slot.offset, slot.offset + slot.size) };
+    }
+    return { weights, optimizer, step: this.adam.step };
+  }
+
+  setState(state: { weights: NamedTensors; optimizer?: NamedTensors; step?: number }): void {
+    const fetch = (table: NamedTensors, name: string, shape: number[], what: string) => {
+      const entry = table[name];
+      if (entry == null) throw new SiameseError('CHECKPOINT_INVALID', `The checkpoint has no ${what} "${name}"`, { name });
+      const size = shape.reduce((a, b) => a * b, 1);
+      if (entry.shape.join(',') !== shape.join(',') || entry.values.length !== size) {
+        throw new SiameseError(
+          'CHECKPOINT_INVALID',
+          `The checkpoint's ${what} "${name}" has shape [${entry.shape.join(', ')}], the model needs [${shape.join(', ')}]`,
+          { name },
+        );
+      }
+      return entry.values;
+    };
+    // Validate everything before changing anything, so a bad checkpoint leaves the model as it was.
+    const values = this.model.weights.map((w) => fetch(state.weights, w.originalName, w.shape as number[], 'weight'));
+    const moments = state.optimizer
+      ? this.layout.slots.map((s) => [fetch(state.optimizer!, `${s.name}/adam_m`, s.shape, 'optimizer state'), fetch(state.optimizer!, `${s.name}/adam_v`, s.shape, 'optimizer state')])
+      : null;
+    const step = state.step ?? 0;
+    if (!Number.isInteger(step) || step < 0) throw new SiameseError('CHECKPOINT_INVALID', `Invalid step ${String(step)}`, { step });
+    this.model.weights.forEach((w, i) => tf.tidy(() => (w.read() as tf.Variable).assign(tf.tensor(values[i], w.shape as number[]))));
+    this.weights = readFlat(this.layout);
+    this.adam.m.fill(0);
+    this.adam.v.fill(0);
+    if (moments) {
+      this.layout.slots.forEach((slot, i) => {
+        this.adam.m.set(moments[i][0], slot.offset);
+        this.adam.v.set(moments[i][1], slot.offset);
+      });
+    }
+    this.adam.step = step;
+  }
+}
+
+export function checkImages(images: Float32Array, n: number, perImage: number, where: string): void {
+  if (!Number.isInteger(n) || n < 1) throw new SiameseError('INVALID_ARGUMENT', `${where}: n must be a positive integer, got ${String(n)}`, { n });
+  if (!(images instanceof Float32Array) || images.length !== n * perImage) {
+    throw new SiameseError(
+      'INVALID_ARGUMENT',
+      `${where}: expected ${n} images × ${perImage} floats = ${n * perImage}, got ${images?.length ?? 'no array'}`,
+      { n, length: images?.length },
+    );
+  }
+}
