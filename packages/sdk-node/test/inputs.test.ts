@@ -78,6 +78,14 @@ describe('every image input form gives the same embedding', () => {
     expect(model.compareEmbeddings(jpeg, reference).similarity).toBeGreaterThan(0.98);
   });
 
+  it('PNGs with colour and alpha decode to the same pixels as jimp gives', async () => {
+    const image = new Jimp({ width: 40, height: 30, color: 0xff000080 });
+    for (let x = 0; x < 40; x++) for (let y = 0; y < 30; y++) image.setPixelColor((((x * 6) << 24) | ((y * 8) << 16) | (((x + y) * 3) << 8) | ((x * y) % 256)) >>> 0, x, y);
+    const bytes = await image.getBuffer('image/png');
+    const decoded = await Jimp.fromBuffer(bytes);
+    expect(Array.from(await model.embed(bytes))).toEqual(Array.from(await model.embed(decoded)));
+  });
+
   it('decoding on worker threads (large batch) equals decoding inline (small calls)', async () => {
     const files = characterImages('Manipuri', 3, 12);
     const pooled = await model.embed(files);
