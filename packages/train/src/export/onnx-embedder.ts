@@ -8,11 +8,15 @@ import type { EmbedFn } from '../eval/evaluate.js';
 
 type OrtNode = typeof import('onnxruntime-node');
 
+// A specifier the bundler cannot see: onnxruntime-node is a native addon resolved from node_modules at run time,
+// never bundled into dist/ (and the trainer works without it).
+const ORT_NODE = 'onnxruntime-node';
+
 async function loadOrt(): Promise<OrtNode> {
   try {
-    return (await import('onnxruntime-node')) as OrtNode;
+    return (await import(/* @vite-ignore */ ORT_NODE)) as OrtNode;
   } catch (e) {
-    throw new SiameseError('BACKEND', 'onnxruntime-node is not installed; it is needed to measure the exported file (npm install onnxruntime-node)', {}, { cause: e });
+    throw new SiameseError('BACKEND', `onnxruntime-node cannot be loaded (${(e as Error).message}); it is needed to measure the exported file (npm install onnxruntime-node)`, {}, { cause: e });
   }
 }
 
