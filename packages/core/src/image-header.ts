@@ -11,6 +11,11 @@ export interface ImageHeader {
   format: ImageFormat;
   width: number;
   height: number;
+  /**
+   * Pixels a decoder will produce: width × height, except for GIF, where every frame is decoded and a frame may
+   * claim more than the logical screen (the sum over frames, at least the screen).
+   */
+  pixels: number;
 }
 
 /** Default pixel limit: 50 megapixels (e.g. 8660 × 5773), far above any sensible input to a small embedding net. */
@@ -74,8 +79,41 @@ function pngSize(r: HeaderReader): [number, number] {
   return [r.u32(16, false), r.u32(20, false)];
 }
 
-function gifSize(r: HeaderReader): [number, number] {
-  return [r.u16(6, true), r.u16(8, true)];
+/** Most frames walked in a GIF before giving up on it (a decoder would spend as long on them). */
+const MAX_GIF_FRAMES = 10_000;
+
+/**
+ * The logical screen size, and the pixels of all frames: a 40-byte GIF can describe a 60000 × 60000 frame inside a
+ * 1 × 1 screen, and decoders then loop over 3.6 billion pixels. Walks the block structure (skipping data
+ * sub-blocks by their lengths, so it costs a pass over the block headers only).
+ */
+function gifSize(r: HeaderReader): [number, number, number] {
+  const width = r.u16(6, true);
+  const height = r.u16(8, true);
+  const packed = r.u8(10);
+  let o = 13 + (packed & 0x80 ? 3 * 2 ** ((packed & 7) + 1) : 0);
+  let framePixels = 0;
+  const skipSubBlocks = (): void => {
+    for (let length = r.u8(o); length !== 0; length = r.u8(o)) o += length + 1;
+    o += 1;
+  };
+  for (let frames = 0; o < r.bytes.length; ) {
+    const block = r.u8(o);
+    if (block === 0x3b) break; // trailer
+    if (block === 0x21) {
+      o += 2; // introducer, label
+      skipSubBlocks();
+    } else if (block === 0x2c) {
+      if (++frames > MAX_GIF_FRAMES) throw new SiameseError('IMAGE_TOO_LARGE', `GIF has more than ${MAX_GIF_FRAMES} frames`, { format: 'gif' });
+      framePixels += r.u16(o + 5, true) * r.u16(o + 7, true);
+      const local = r.u8(o + 9);
+      o += 10 + (local & 0x80 ? 3 * 2 ** ((local & 7) + 1) : 0) + 1; // descriptor, local palette, LZW code size
+      skipSubBlocks();
+    } else {
+      throw new SiameseError('IMAGE_DECODE', `corrupt GIF: unknown block 0x${block.toString(16)} at byte ${o}`, { format: 'gif' });
+    }
+  }
+  return [width, height, Math.max(width * height, framePixels)];
 }
 
 function bmpSize(r: HeaderReader): [number, number] {
@@ -136,7 +174,7 @@ function webpSize(r: HeaderReader): [number, number] {
   throw new SiameseError('IMAGE_DECODE', `corrupt WebP: unknown chunk "${chunk.replace(/[^\x20-\x7e]/g, '?')}"`, { format: 'webp' });
 }
 
-const SIZE_READERS: Record<ImageFormat, (r: HeaderReader) => [number, number]> = {
+const SIZE_READERS: Record<ImageFormat, (r: HeaderReader) => [number, number] | [number, number, number]> = {
   png: pngSize,
   jpeg: jpegSize,
   gif: gifSize,
@@ -155,8 +193,8 @@ export function readImageHeader(bytes: Uint8Array): ImageHeader {
       magic: Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' '),
     });
   }
-  const [width, height] = SIZE_READERS[format](new HeaderReader(bytes, format));
-  return { format, width, height };
+  const [width, height, pixels = width * height] = SIZE_READERS[format](new HeaderReader(bytes, format));
+  return { format, width, height, pixels };
 }
 
 export interface ImageLimits {
@@ -171,10 +209,15 @@ export interface ImageLimits {
 export function checkImageHeader(bytes: Uint8Array, limits: ImageLimits = {}): ImageHeader {
   const maxPixels = limits.maxPixels ?? DEFAULT_MAX_PIXELS;
   const header = readImageHeader(bytes);
-  const { width, height, format } = header;
+  const { width, height, format, pixels } = header;
   if (width === 0 || height === 0) throw new SiameseError('IMAGE_EMPTY', `${format.toUpperCase()} image is empty (${width}×${height})`, { format, width, height });
-  if (width * height > maxPixels) {
-    throw new SiameseError('IMAGE_TOO_LARGE', `${format.toUpperCase()} image is ${width}×${height} = ${(width * height / 1e6).toFixed(1)} megapixels, over the limit of ${(maxPixels / 1e6).toFixed(1)} (option maxPixels)`, { format, width, height, maxPixels });
+  if (pixels > maxPixels) {
+    const size = pixels === width * height ? `${width}×${height} = ` : `${width}×${height} but its frames hold `;
+    throw new SiameseError(
+      'IMAGE_TOO_LARGE',
+      `${format.toUpperCase()} image is ${size}${(pixels / 1e6).toFixed(1)} megapixels, over the limit of ${(maxPixels / 1e6).toFixed(1)} (option maxPixels)`,
+      { format, width, height, pixels, maxPixels },
+    );
   }
   return header;
 }

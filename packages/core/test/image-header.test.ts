@@ -16,7 +16,7 @@ const u32be = (v: number) => [v >>> 24, (v >> 16) & 255, (v >> 8) & 255, v & 255
 /** Minimal headers as each format lays them out (enough to be read, not decoded). */
 const headers = {
   png: (w: number, h: number) => bytes([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], u32be(13), 'IHDR', u32be(w), u32be(h), [8, 0, 0, 0, 0]),
-  gif: (w: number, h: number) => bytes('GIF89a', u16le(w), u16le(h), [0, 0, 0]),
+  gif: (w: number, h: number) => bytes('GIF89a', u16le(w), u16le(h), [0, 0, 0], [0x3b]),
   bmp: (w: number, h: number) => bytes('BM', u32le(0), u32le(0), u32le(54), u32le(40), u32le(w), u32le(-h >>> 0), u16le(1), u16le(24)),
   jpeg: (w: number, h: number) => bytes([0xff, 0xd8, 0xff, 0xe0], u16be(16), 'JFIF', [0, 1, 1, 0, 0, 1, 0, 1, 0, 0], [0xff, 0xc0], u16be(11), [8], u16be(h), u16be(w), [1, 1, 0x11, 0]),
   tiff: (w: number, h: number) => bytes('II', [42, 0], u32le(8), u16le(2), u16le(256), u16le(4), u32le(1), u32le(w), u16le(257), u16le(3), u32le(1), u16le(h), [0, 0], u32le(0)),
@@ -36,13 +36,13 @@ function codeOf(f: () => unknown): string | undefined {
 describe('image headers', () => {
   it('reads real Omniglot PNGs', () => {
     for (const name of readdirSync(fixtureDir).slice(0, 5)) {
-      expect(readImageHeader(readFileSync(join(fixtureDir, name)))).toEqual({ format: 'png', width: 105, height: 105 });
+      expect(readImageHeader(readFileSync(join(fixtureDir, name)))).toEqual({ format: 'png', width: 105, height: 105, pixels: 11_025 });
     }
   });
 
   it('reads the size of every format without decoding', () => {
     for (const [format, make] of Object.entries(headers)) {
-      expect(readImageHeader(make(300, 200)), format).toEqual({ format, width: 300, height: 200 });
+      expect(readImageHeader(make(300, 200)), format).toEqual({ format, width: 300, height: 200, pixels: 60_000 });
       expect(sniffImageFormat(make(1, 1))).toBe(format);
     }
   });
@@ -56,6 +56,19 @@ describe('image headers', () => {
       if (format !== 'webp') expect(codeOf(() => checkImageHeader(make(0, 10))), format).toBe('IMAGE_EMPTY');
     }
     expect(codeOf(() => checkImageHeader(new Uint8Array()))).toBe('IMAGE_EMPTY');
+  });
+
+  it('counts every GIF frame: a huge frame in a tiny screen is refused before decoding', () => {
+    const frame = (w: number, h: number) => [0x2c, ...u16le(0), ...u16le(0), ...u16le(w), ...u16le(h), 0x80, 0, 0, 0, 255, 255, 255, 2, 2, 0x44, 0x01, 0];
+    const graphicControl = [0x21, 0xf9, 4, 0, 0, 0, 0, 0];
+    const gif = (...frames: number[][]) => bytes('GIF89a', u16le(1), u16le(1), [0, 0, 0], ...frames, [0x3b]);
+    const bomb = gif(graphicControl, frame(60000, 60000));
+    expect(readImageHeader(bomb)).toEqual({ format: 'gif', width: 1, height: 1, pixels: 3_600_000_000 });
+    expect(codeOf(() => checkImageHeader(bomb))).toBe('IMAGE_TOO_LARGE');
+    const animated = gif(...Array.from({ length: 30 }, () => frame(1000, 1000)));
+    expect(readImageHeader(animated).pixels).toBe(30_000_000);
+    expect(codeOf(() => checkImageHeader(animated, { maxPixels: 20_000_000 }))).toBe('IMAGE_TOO_LARGE');
+    expect(codeOf(() => readImageHeader(gif([0x99])))).toBe('IMAGE_DECODE');
   });
 
   it('names unknown formats and survives every truncation of every header', () => {

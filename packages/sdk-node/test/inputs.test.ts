@@ -141,6 +141,11 @@ describe('bad images → typed errors naming the image', () => {
     // Through the worker pool as well.
     const pooled = await errorOf(() => model.embed([pngPath, pngPath, pngPath, write('bomb.png', bomb)]));
     expect(pooled).toMatchObject({ code: 'IMAGE_TOO_LARGE', details: { index: 3 } });
+    // A 38-byte GIF whose only frame claims 60000 × 60000 inside a 1 × 1 screen (jimp would loop for a minute).
+    const gifBomb = Buffer.from([0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 1, 0, 1, 0, 0, 0, 0, 0x2c, 0, 0, 0, 0, 0x60, 0xea, 0x60, 0xea, 0x80, 0, 0, 0, 255, 255, 255, 2, 2, 0x44, 0x01, 0, 0x3b]);
+    const gifStarted = performance.now();
+    expect((await errorOf(() => model.embed(gifBomb))).code).toBe('IMAGE_TOO_LARGE');
+    expect(performance.now() - gifStarted).toBeLessThan(1000);
     const strict = await loadModel(mechanicsModel(), { maxPixels: 100 * 100 });
     expect((await errorOf(() => strict.embed(pngPath))).code).toBe('IMAGE_TOO_LARGE'); // 105 × 105 > 10,000
     expect(await strict.embed({ data: new Uint8Array(28 * 28), width: 28, height: 28, channels: 1 })).toHaveLength(strict.embeddingSize);
