@@ -13,14 +13,15 @@ function node(args: string[]): string {
 }
 
 describe.runIf(existsSync(untrainedModelPath))('built package', () => {
-  it('ESM and CJS builds both resolve the bundled model inside the package and embed from files', () => {
+  it('ESM and CJS builds both resolve the bundled model inside the package and embed from files (pool and inline)', () => {
     const esm = node([
       '--input-type=module',
       '-e',
       `import { bundledModelPath, loadModel } from './dist/index.js';
        const m = await loadModel(${JSON.stringify(untrainedModelPath)});
        const e = await m.embed(Array(6).fill(${JSON.stringify(exampleQuery(1))}));
-       console.log(JSON.stringify({ path: bundledModelPath(), n: e.length, first: e[0][0] }));
+       const single = await m.embed(${JSON.stringify(exampleQuery(1))});
+       console.log(JSON.stringify({ path: bundledModelPath(), n: e.length, first: e[0][0], single: single[0] }));
        await m.dispose();`,
     ]);
     const cjs = node([
@@ -29,13 +30,15 @@ describe.runIf(existsSync(untrainedModelPath))('built package', () => {
        (async () => {
          const m = await loadModel(${JSON.stringify(untrainedModelPath)});
          const e = await m.embed(Array(6).fill(${JSON.stringify(exampleQuery(1))}));
-         console.log(JSON.stringify({ path: bundledModelPath(), n: e.length, first: e[0][0] }));
+         const single = await m.embed(${JSON.stringify(exampleQuery(1))});
+         console.log(JSON.stringify({ path: bundledModelPath(), n: e.length, first: e[0][0], single: single[0] }));
          await m.dispose();
        })();`,
     ]);
     const a = JSON.parse(esm), b = JSON.parse(cjs);
     expect(a.path).toBe(join(pkgDir, 'models', 'omniglot-conv4.onnx'));
     expect(b).toEqual(a);
+    expect(a.single).toBe(a.first); // inline decoding (one image) = worker-pool decoding (a batch)
   });
 
   it('ships what package.json points at', () => {
