@@ -37,6 +37,7 @@ Model and loss
   --mining all|hard|semihard         triplet mining (default semihard)
   --margin <m>              contrastive (default 1.0) / triplet (default 0.2) margin, > 0
   --width <n> --depth <n> --embedding-size <n>   network shape (default 64, 4, 0 = no projection)
+  --no-l2-normalize         raw embeddings (proto learns much faster without the unit-sphere bound)
 
 Optimisation
   --steps <n>               training steps (default 1000)
@@ -117,6 +118,7 @@ export function parseTrainArgs(argv: string[], now = new Date()): TrainCommandOp
         width: { type: 'string' },
         depth: { type: 'string' },
         'embedding-size': { type: 'string' },
+        'no-l2-normalize': { type: 'boolean' },
         steps: { type: 'string' },
         batch: { type: 'string' },
         sampler: { type: 'string' },
@@ -208,6 +210,7 @@ export function parseTrainArgs(argv: string[], now = new Date()): TrainCommandOp
       width: int('width', v.width, DEFAULT_NET_CONFIG.width),
       depth: int('depth', v.depth, DEFAULT_NET_CONFIG.depth),
       embeddingSize: int('embedding-size', v['embedding-size'], DEFAULT_NET_CONFIG.embeddingSize, 0),
+      l2Normalize: !v['no-l2-normalize'],
     },
     loss,
     steps: int('steps', v.steps, DEFAULT_TRAINER_CONFIG.steps),
