@@ -33,7 +33,10 @@ export function buildEmbeddingIndex(groups: readonly LabelEmbeddings[], dim: num
   for (const g of groups) rows += g.embeddings.length;
   const examples = new Float32Array(rows * dim);
   const exampleLabel = new Int32Array(rows);
-  const prototypes = new Float32Array(groups.length * dim);
+  // One example per label (a gallery): each prototype IS its example (already unit length), so both matrices
+  // share one array — half the memory for a million-entry gallery.
+  const oneEach = rows === groups.length;
+  const prototypes = oneEach ? examples : new Float32Array(groups.length * dim);
   let row = 0;
   groups.forEach((g, id) => {
     const p = id * dim;
@@ -41,10 +44,10 @@ export function buildEmbeddingIndex(groups: readonly LabelEmbeddings[], dim: num
       if (e.length !== dim) throw new SiameseError('INVALID_ARGUMENT', `embedding for label "${g.label}" has ${e.length} values, expected ${dim}`, { label: g.label });
       examples.set(e, row * dim);
       exampleLabel[row++] = id;
-      for (let i = 0; i < dim; i++) prototypes[p + i] += e[i];
+      if (!oneEach) for (let i = 0; i < dim; i++) prototypes[p + i] += e[i];
     }
     // The mean of unit vectors is shorter than 1; re-normalising makes prototype scores cosines again.
-    l2NormalizeInPlace(prototypes, p, dim);
+    if (!oneEach) l2NormalizeInPlace(prototypes, p, dim);
   });
   return { dim, labels: groups.map((g) => g.label), examples, exampleLabel, prototypes };
 }
@@ -61,7 +64,8 @@ export function topLabels(index: EmbeddingIndex, query: Float32Array, k: number,
   const { dim, labels } = index;
   if (query.length !== dim) throw new SiameseError('INVALID_ARGUMENT', `query embedding has ${query.length} values, expected ${dim}`);
   const top = new TopK(Math.min(k, labels.length));
-  if (strategy === 'prototype') {
+  // With one example per label, nearest and prototype are the same product over the same matrix.
+  if (strategy === 'prototype' || index.prototypes === index.examples) {
     const scores = scoreRows(index.prototypes, dim, query, scratchArray('scores', labels.length), 0, labels.length);
     for (let id = 0; id < labels.length; id++) top.push(id, scores[id]);
   } else {

@@ -249,6 +249,7 @@ function parseSupportSetJSON(json: unknown, model: SupportSetModel<unknown>): { 
         norm += v[d] * v[d];
       }
       if (Math.abs(Math.sqrt(norm) - 1) > UNIT_TOLERANCE) invalid(`label "${label}", embedding ${j} is not unit length`, { label, index: j });
+      l2NormalizeInPlace(v); // exactly unit from here on (a re-normalised float32 unit vector is itself)
       return v;
     });
     return { label, embeddings: vectors };

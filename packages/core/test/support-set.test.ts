@@ -64,6 +64,21 @@ describe('support sets and rank', () => {
     expect(byNearest.strategy).toBe('nearest');
   });
 
+  it('a gallery (one example per label) shares one matrix, and nearest = prototype there', () => {
+    const model = makeModel();
+    const set = SupportSet.empty(model);
+    for (let i = 0; i < 300; i++) set.addEmbeddings(`g${i}`, [Float32Array.from({ length: 4 }, (_, d) => Math.sin(i * 7 + d * 3))]);
+    const index = set.index();
+    expect(index.prototypes).toBe(index.examples);
+    const q = l2Normalize(Float32Array.from([0.3, -0.2, 0.9, 0.1]));
+    const a = set.rankEmbedding(q, { k: 10, strategy: 'nearest' });
+    const b = set.rankEmbedding(q, { k: 10, strategy: 'prototype' });
+    expect(a.map((m) => [m.label, m.score])).toEqual(b.map((m) => [m.label, m.score]));
+    // Brute force agrees.
+    const brute = set.labels.map((label) => ({ label, score: set.embeddingsOf(label)[0].reduce((s, x, d) => s + x * q[d], 0) })).sort((x, y) => y.score - x.score);
+    expect(a.map((m) => m.label)).toEqual(brute.slice(0, 10).map((m) => m.label));
+  });
+
   it('add, remove and addEmbeddings keep the cached index in step', async () => {
     const model = makeModel();
     const set = await model.supportSet({ middle: squareImage(3, 2) });
