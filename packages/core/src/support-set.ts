@@ -249,7 +249,8 @@ function parseSupportSetJSON(json: unknown, model: SupportSetModel<unknown>): { 
         norm += v[d] * v[d];
       }
       if (Math.abs(Math.sqrt(norm) - 1) > UNIT_TOLERANCE) invalid(`label "${label}", embedding ${j} is not unit length`, { label, index: j });
-      l2NormalizeInPlace(v); // exactly unit from here on (a re-normalised float32 unit vector is itself)
+      // Re-normalise only vectors visibly off unit length: a stored float32 unit vector keeps its exact bits.
+      if (Math.abs(norm - 1) > 1e-6) l2NormalizeInPlace(v);
       return v;
     });
     return { label, embeddings: vectors };
