@@ -32,38 +32,85 @@ export function assertRawImage(image: RawImage): void {
   }
 }
 
-/** Composites alpha over the background and converts to 1 or 3 float channels in [0, 255], planar (CHW). */
+/**
+ * Composites alpha over the background and converts to 1 or 3 float channels in [0, 255], planar (CHW).
+ * One loop per input layout (this runs for every image served, so no per-pixel layout branches).
+ */
 function toPlanar(image: RawImage, outChannels: 1 | 3, background: [number, number, number]): Float32Array[] {
   const { data, width, height, channels } = image;
   const n = width * height;
-  const planes = Array.from({ length: outChannels }, () => new Float32Array(n));
-  const hasAlpha = channels === 2 || channels === 4;
-  const colour = channels >= 3;
-  for (let i = 0; i < n; i++) {
-    const o = i * channels;
-    let r: number, g: number, b: number;
-    if (colour) {
-      r = data[o]; g = data[o + 1]; b = data[o + 2];
+  const [br, bg, bb] = background;
+  if (outChannels === 1) {
+    const p = new Float32Array(n);
+    if (channels === 1) {
+      for (let i = 0; i < n; i++) p[i] = data[i];
+    } else if (channels === 2) {
+      for (let i = 0, o = 0; i < n; i++, o += 2) {
+        const v = data[o];
+        const a = data[o + 1] / 255;
+        p[i] = luma(v * a + br * (1 - a), v * a + bg * (1 - a), v * a + bb * (1 - a));
+      }
+    } else if (channels === 3) {
+      for (let i = 0, o = 0; i < n; i++, o += 3) p[i] = luma(data[o], data[o + 1], data[o + 2]);
     } else {
-      r = g = b = data[o];
+      for (let i = 0, o = 0; i < n; i++, o += 4) {
+        const a = data[o + 3] / 255;
+        p[i] = luma(data[o] * a + br * (1 - a), data[o + 1] * a + bg * (1 - a), data[o + 2] * a + bb * (1 - a));
+      }
     }
+    return [p];
+  }
+  const r = new Float32Array(n);
+  const g = new Float32Array(n);
+  const b = new Float32Array(n);
+  const colour = channels >= 3;
+  const hasAlpha = channels === 2 || channels === 4;
+  for (let i = 0, o = 0; i < n; i++, o += channels) {
+    const vr = data[o];
+    const vg = colour ? data[o + 1] : vr;
+    const vb = colour ? data[o + 2] : vr;
     if (hasAlpha) {
       const a = data[o + channels - 1] / 255;
-      r = r * a + background[0] * (1 - a);
-      g = g * a + background[1] * (1 - a);
-      b = b * a + background[2] * (1 - a);
-    }
-    if (outChannels === 1) {
-      // ITU-R BT.601 luma, the same weights jimp's greyscale and most decoders use.
-      planes[0][i] = colour || hasAlpha ? 0.299 * r + 0.587 * g + 0.114 * b : r;
+      r[i] = vr * a + br * (1 - a);
+      g[i] = vg * a + bg * (1 - a);
+      b[i] = vb * a + bb * (1 - a);
     } else {
-      planes[0][i] = r; planes[1][i] = g; planes[2][i] = b;
+      r[i] = vr; g[i] = vg; b[i] = vb;
     }
   }
-  return planes;
+  return [r, g, b];
 }
 
-/** Per-output-pixel source spans with fractional weights: exact area averaging for any scale factor. */
+/** ITU-R BT.601 luma, the weights jimp's greyscale and most decoders use. */
+function luma(r: number, g: number, b: number): number {
+  return 0.299 * r + 0.587 * g + 0.114 * b;
+}
+
+/**
+ * Per-output-pixel source spans with their weights, flattened: output o reads `count[o]` source samples from
+ * `start[o]` with weights `weights[offset[o] ...]`. One separable pass serves every resize mode.
+ */
+interface Spans {
+  start: Int32Array;
+  count: Int32Array;
+  offset: Int32Array;
+  weights: Float64Array;
+}
+
+function toSpans(list: { start: number; weights: number[] }[]): Spans {
+  const n = list.length;
+  const spans: Spans = { start: new Int32Array(n), count: new Int32Array(n), offset: new Int32Array(n), weights: new Float64Array(list.reduce((a, s) => a + s.weights.length, 0)) };
+  let k = 0;
+  list.forEach((s, o) => {
+    spans.start[o] = s.start;
+    spans.count[o] = s.weights.length;
+    spans.offset[o] = k;
+    for (const w of s.weights) spans.weights[k++] = w;
+  });
+  return spans;
+}
+
+/** Exact area averaging for any scale factor: fractional coverage of each source pixel. */
 function areaWeights(inSize: number, outSize: number): { start: number; weights: number[] }[] {
   const scale = inSize / outSize;
   const spans: { start: number; weights: number[] }[] = [];
@@ -80,7 +127,7 @@ function areaWeights(inSize: number, outSize: number): { start: number; weights:
   return spans;
 }
 
-/** Bilinear (half-pixel centres, edge-clamped) as a span list, so one separable pass serves every mode. */
+/** Bilinear (half-pixel centres, edge-clamped). */
 function bilinearWeights(inSize: number, outSize: number): { start: number; weights: number[] }[] {
   const scale = inSize / outSize;
   const spans: { start: number; weights: number[] }[] = [];
@@ -99,11 +146,24 @@ function nearestWeights(inSize: number, outSize: number): { start: number; weigh
   return Array.from({ length: outSize }, (_, o) => ({ start: Math.min(inSize - 1, Math.floor((o + 0.5) * scale)), weights: [1] }));
 }
 
-function spansFor(mode: ResizeMode, inSize: number, outSize: number): { start: number; weights: number[] }[] {
-  // Area averaging only makes sense when shrinking; enlarging with it degenerates to nearest, so use bilinear.
-  if (mode === 'area') return inSize >= outSize ? areaWeights(inSize, outSize) : bilinearWeights(inSize, outSize);
-  if (mode === 'bilinear') return bilinearWeights(inSize, outSize);
-  return nearestWeights(inSize, outSize);
+// Spans depend only on (mode, in, out); images of one size repeat, so computing them once per size pays off.
+const spanCache = new Map<string, Spans>();
+const SPAN_CACHE_LIMIT = 256;
+
+function spansFor(mode: ResizeMode, inSize: number, outSize: number): Spans {
+  const key = `${mode}:${inSize}:${outSize}`;
+  let spans = spanCache.get(key);
+  if (!spans) {
+    // Area averaging only makes sense when shrinking; enlarging with it degenerates to nearest, so use bilinear.
+    const list =
+      mode === 'area' ? (inSize >= outSize ? areaWeights(inSize, outSize) : bilinearWeights(inSize, outSize))
+      : mode === 'bilinear' ? bilinearWeights(inSize, outSize)
+      : nearestWeights(inSize, outSize);
+    spans = toSpans(list);
+    if (spanCache.size >= SPAN_CACHE_LIMIT) spanCache.clear();
+    spanCache.set(key, spans);
+  }
+  return spans;
 }
 
 /** Separable resize of one plane. */
@@ -115,18 +175,22 @@ export function resizePlane(src: Float32Array, width: number, height: number, ou
   for (let y = 0; y < height; y++) {
     const row = y * width;
     for (let x = 0; x < outW; x++) {
-      const { start, weights } = xs[x];
+      const start = row + xs.start[x];
+      const off = xs.offset[x];
+      const n = xs.count[x];
       let acc = 0;
-      for (let k = 0; k < weights.length; k++) acc += src[row + start + k] * weights[k];
+      for (let k = 0; k < n; k++) acc += src[start + k] * xs.weights[off + k];
       tmp[y * outW + x] = acc;
     }
   }
   const out = new Float32Array(outW * outH);
   for (let y = 0; y < outH; y++) {
-    const { start, weights } = ys[y];
+    const start = ys.start[y];
+    const off = ys.offset[y];
+    const n = ys.count[y];
     for (let x = 0; x < outW; x++) {
       let acc = 0;
-      for (let k = 0; k < weights.length; k++) acc += tmp[(start + k) * outW + x] * weights[k];
+      for (let k = 0; k < n; k++) acc += tmp[(start + k) * outW + x] * ys.weights[off + k];
       out[y * outW + x] = acc;
     }
   }
