@@ -10,11 +10,14 @@ import { dirname } from 'node:path';
 import { SiameseError } from '@siamese-sdk/core';
 import type { BackendPreference, KernelSet } from '../train/stepper.js';
 import { packageRequire } from './module-location.js';
-import { registerWasmKernels } from './kernels/register.js';
+import { registerCpuKernels, registerWasmKernels } from './kernels/register.js';
 
 export interface InitBackendOptions {
   backend?: BackendPreference;
-  /** Which of our wasm kernels to register (only matters when wasm runs). Default 'ours'. */
+  /**
+   * Which of our kernels to register. Default 'ours'. On wasm 'missing-only' adds just Conv2DBackpropFilter; on
+   * cpu 'ours' replaces tfjs' (extremely slow) Conv2DBackpropFilter and 'missing-only' keeps tfjs' own.
+   */
   kernels?: KernelSet;
 }
 
@@ -89,5 +92,8 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     if (preference === 'wasm') throw new SiameseError('BACKEND', 'The wasm backend failed to initialise');
   }
   if (!(await trySetBackend('cpu'))) throw new SiameseError('BACKEND', 'The cpu backend failed to initialise');
+  // Registered only when cpu is what runs (never as a side effect of choosing wasm), so the cpu backend stays
+  // tfjs' stock reference in the wasm parity tests.
+  registerCpuKernels(kernels === 'ours');
   return 'cpu';
 }

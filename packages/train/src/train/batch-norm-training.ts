@@ -11,6 +11,12 @@
  * for the ReLU, and keeps a single saved activation (x̂).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import {
+  BATCH_NORM_FORWARD,
+  BATCH_NORM_GRAD_INPUT,
+  BATCH_NORM_GRAD_SUMS,
+  CENTRED_SQUARES,
+} from '../backend/kernels/batch-norm-relu.js';
 import type { Collective } from './collective.js';
 
 export interface BatchNormTrainingResult {
@@ -24,14 +30,72 @@ function allReduce(x: tf.Tensor, collective: Collective): tf.Tensor {
   return tf.tensor(collective.allReduceSum(x.dataSync() as Float32Array), x.shape);
 }
 
+interface BatchNormOptions {
+  epsilon: number;
+  count: number;
+  relu: boolean;
+  collective: Collective;
+}
+
+/** Our fused single-pass kernels exist for the running backend (wasm with kernels 'ours'). */
+function fusedKernelsAvailable(): boolean {
+  return tf.getKernel(BATCH_NORM_FORWARD, tf.getBackend()) != null;
+}
+
+function runKernel(name: string, inputs: Record<string, tf.Tensor>, attrs: Record<string, boolean> = {}): tf.Tensor {
+  return tf.engine().runKernel(name, inputs as unknown as tf.NamedTensorMap, attrs) as tf.Tensor;
+}
+
 export function batchNormTraining(
   x: tf.Tensor,
   gamma: tf.Tensor1D | null,
   beta: tf.Tensor1D | null,
-  options: { epsilon: number; count: number; relu: boolean; collective: Collective },
+  options: BatchNormOptions,
+): BatchNormTrainingResult {
+  const channels = x.shape[x.rank - 1];
+  const g = gamma ?? tf.ones([channels]);
+  const b = beta ?? tf.zeros([channels]);
+  const result = fusedKernelsAvailable() ? batchNormFused(x, g as tf.Tensor1D, b as tf.Tensor1D, options) : batchNormOps(x, g as tf.Tensor1D, b as tf.Tensor1D, options);
+  if (gamma == null) g.dispose();
+  if (beta == null) b.dispose();
+  return result;
+}
+
+/** The same computation with our single-pass wasm kernels (see backend/kernels/batch-norm-relu.ts). */
+function batchNormFused(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, options: BatchNormOptions): BatchNormTrainingResult {
+  const { epsilon, count, relu, collective } = options;
+  const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
+  const mean = tf.div(allReduce(tf.sum(x, axes), collective), count) as tf.Tensor1D;
+  const variance = tf.div(allReduce(runKernel(CENTRED_SQUARES, { x, mean }), collective), count) as tf.Tensor1D;
+  const inv = tf.rsqrt(tf.add(variance, epsilon));
+  const scale = tf.mul(inv, gamma);
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [xIn, , betaIn] = args as [tf.Tensor, tf.Tensor1D, tf.Tensor1D];
+    const save = args[3] as tf.GradSaveFunc;
+    const y = runKernel(BATCH_NORM_FORWARD, { x: xIn, mean, scale, offset: betaIn }, { relu });
+    // Everything the gradient reads must be saved: tensors of the forward pass are disposed before backprop.
+    save([xIn, y, mean, inv, scale]);
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
+      const [xSaved, ySaved, mean, inv, scale] = saved;
+      const sums = runKernel(BATCH_NORM_GRAD_SUMS, { dy, x: xSaved, y: ySaved, mean, inv }, { relu }); // [2, C]
+      const means = tf.div(allReduce(sums, collective), count);
+      const dx = runKernel(BATCH_NORM_GRAD_INPUT, { dy, x: xSaved, y: ySaved, mean, inv, scale, means }, { relu });
+      const [sumG, sumGX] = tf.unstack(sums);
+      return [dx, sumGX, sumG];
+    };
+    return { value: y, gradFunc };
+  });
+  return { y: op(x, gamma, beta), mean, variance };
+}
+
+/** Composed from tfjs ops: any backend. */
+function batchNormOps(
+  x: tf.Tensor,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  options: BatchNormOptions,
 ): BatchNormTrainingResult {
   const { epsilon, count, relu, collective } = options;
-  const channels = x.shape[x.rank - 1];
   const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
   // Moments are computed outside the gradient (the closed form covers their contribution).
   const [mean, variance] = tf.tidy(() => {
@@ -39,8 +103,6 @@ export function batchNormTraining(
     const v = tf.div(allReduce(tf.sum(tf.square(tf.sub(x, m)), axes), collective), count) as tf.Tensor1D;
     return [m, v];
   });
-  const g = gamma ?? tf.ones([channels]);
-  const b = beta ?? tf.zeros([channels]);
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xIn, gammaIn, betaIn] = args as [tf.Tensor, tf.Tensor1D, tf.Tensor1D];
     const save = args[3] as tf.GradSaveFunc;
@@ -61,8 +123,5 @@ export function batchNormTraining(
     };
     return { value: y, gradFunc };
   });
-  const y = op(x, g, b);
-  if (gamma == null) g.dispose();
-  if (beta == null) b.dispose();
-  return { y, mean, variance };
+  return { y: op(x, gamma, beta), mean, variance };
 }

@@ -1,7 +1,8 @@
 /**
  * The stepper's training-mode forward pass (layer-by-layer interpretation with a closed-form, ReLU-fused batch
- * norm) must equal tfjs-layers' own `model.apply(x, { training: true })` in value and gradient — on the cpu
- * backend, with tfjs' stock gradients as the reference.
+ * norm) must equal tfjs-layers' own `model.apply(x, { training: true })` in value and gradient. Reference: the cpu
+ * backend with tfjs' stock gradients. Ours: on cpu (batch norm composed from tfjs ops) and on wasm (our fused
+ * single-pass batch-norm kernels and convolution-gradient kernels).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
@@ -12,12 +13,16 @@ import { trainingForward } from '../../src/train/training-forward.js';
 import { relativeDifference, seededValues } from '../backend/parity.js';
 
 beforeAll(async () => {
-  await initBackend({ backend: 'cpu' });
+  // Registers wasm with our kernels; the tests then switch between the two backends.
+  await initBackend({ backend: 'wasm', kernels: 'ours' });
+  await tf.setBackend('cpu');
 });
 
 describe('trainingForward', () => {
-  for (const net of [{ inputSize: 28, width: 8 }, { inputSize: 20, width: 6, depth: 3, embeddingSize: 10, channels: 3 as const }]) {
-    it(`matches model.apply(x, {training: true}) and its gradients: ${JSON.stringify(net)}`, () => {
+  const nets = [{ inputSize: 28, width: 8 }, { inputSize: 20, width: 6, depth: 3, embeddingSize: 10, channels: 3 as const }];
+  for (const [backend, net] of nets.flatMap((n) => [['cpu', n], ['wasm', n]] as const)) {
+    it(`${backend}: matches model.apply(x, {training: true}) and its gradients: ${JSON.stringify(net)}`, async () => {
+      await tf.setBackend('cpu');
       const model = buildEmbeddingNet(net, 3);
       const channels = net.channels ?? 1;
       const shape: [number, number, number, number] = [6, net.inputSize, net.inputSize, channels];
@@ -26,8 +31,9 @@ describe('trainingForward', () => {
       const d = model.outputs[0].shape[1] as number;
       const r = tf.tensor2d(seededValues(6 * d, 6), [6, d]);
 
-      const ours = tf.variableGrads(() => tf.sum(tf.mul(trainingForward(model, x, LOCAL_COLLECTIVE, 6).embeddings, r)) as tf.Scalar, variables);
       const stock = tf.variableGrads(() => tf.sum(tf.mul(model.apply(x, { training: true }) as tf.Tensor, r)) as tf.Scalar, variables);
+      await tf.setBackend(backend);
+      const ours = tf.variableGrads(() => tf.sum(tf.mul(trainingForward(model, x, LOCAL_COLLECTIVE, 6).embeddings, r)) as tf.Scalar, variables);
 
       expect(Math.abs(ours.value.dataSync()[0] - stock.value.dataSync()[0])).toBeLessThan(1e-4);
       for (const v of variables) {

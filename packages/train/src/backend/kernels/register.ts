@@ -14,29 +14,53 @@ import type { KernelSet } from '../../train/stepper.js';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
+import { batchNormKernelConfigs } from './batch-norm-relu.js';
+import { cpuConv2dBackpropFilterConfig } from './cpu-conv2d-backprop-filter.js';
 import { leadingAxisMeanConfig, leadingAxisSumConfig } from './leading-axis-reduce.js';
 
-/** Kernels wasm shipped before we replaced them, by name (undefined entry = wasm had none). */
-const originals = new Map<string, KernelConfig | undefined>();
+/** Kernels a backend shipped before we replaced them, by backend and name (undefined = it had none). */
+const originals = new Map<string, Map<string, KernelConfig | undefined>>([
+  ['wasm', new Map()],
+  ['cpu', new Map()],
+]);
 
 function install(config: KernelConfig): void {
-  const name = config.kernelName;
-  if (!originals.has(name)) originals.set(name, getKernel(name, 'wasm'));
-  if (getKernel(name, 'wasm') != null) unregisterKernel(name, 'wasm');
+  const { kernelName: name, backendName: backend } = config;
+  const saved = originals.get(backend)!;
+  if (!saved.has(name)) saved.set(name, getKernel(name, backend));
+  if (getKernel(name, backend) != null) unregisterKernel(name, backend);
   registerKernel(config);
 }
 
-function restoreAll(): void {
-  for (const [name, original] of originals) {
-    if (getKernel(name, 'wasm') != null) unregisterKernel(name, 'wasm');
+function restoreAll(backend: 'wasm' | 'cpu'): void {
+  const saved = originals.get(backend)!;
+  for (const [name, original] of saved) {
+    if (getKernel(name, backend) != null) unregisterKernel(name, backend);
     if (original != null) registerKernel(original);
   }
-  originals.clear();
+  saved.clear();
 }
 
 function originalKernelFunc(name: string): KernelFunc | null {
-  const original = originals.has(name) ? originals.get(name) : getKernel(name, 'wasm');
+  const saved = originals.get('wasm')!;
+  const original = saved.has(name) ? saved.get(name) : getKernel(name, 'wasm');
   return original?.kernelFunc ?? null;
+}
+
+let cpuInstalled = false;
+
+/**
+ * Our cpu kernels (the fallback backend's Conv2DBackpropFilter, see cpu-conv2d-backprop-filter.ts): on or off,
+ * restoring tfjs' own when off.
+ */
+export function registerCpuKernels(on: boolean): void {
+  restoreAll('cpu');
+  cpuInstalled = on;
+  if (on) install(cpuConv2dBackpropFilterConfig);
+}
+
+export function installedCpuKernels(): boolean {
+  return cpuInstalled;
 }
 
 let installed: KernelSet | 'none' = 'none';
@@ -54,13 +78,14 @@ export function registerWasmKernels(set: KernelSet | 'none'): void {
   const inputFallback = originalKernelFunc('Conv2DBackpropInput');
   const sumFallback = originalKernelFunc('Sum');
   const meanFallback = originalKernelFunc('Mean');
-  restoreAll();
+  restoreAll('wasm');
   installed = set;
   if (set === 'none') return;
   install(conv2dBackpropFilterConfig);
   if (set === 'missing-only') return;
   install(conv2dBackpropInputConfig(inputFallback));
   install(maxPoolGradConfig);
+  for (const config of batchNormKernelConfigs) install(config);
   if (sumFallback != null) install(leadingAxisSumConfig(sumFallback));
   if (meanFallback != null) install(leadingAxisMeanConfig(meanFallback));
 }

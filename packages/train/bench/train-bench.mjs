@@ -1,0 +1,157 @@
+#!/usr/bin/env node
+// Training throughput of the built package (run `pnpm -C packages/train build` first):
+// Conv-4 28×28, P×K batches of 128 (32 classes × 4), triplet loss with batch-hard mining, Adam — for
+//   wasm + our kernels (1 worker), wasm + our kernels (2 workers), wasm + only the missing filter-gradient kernel,
+//   and the pure-JS cpu backend.
+// Each configuration runs in its own child process (kernel registration and wasm memory are per process), warms
+// up, then times whole steps. Usage: node bench/train-bench.mjs [--json out.json] [--quick]
+// Heavy: run it under `flock /tmp/siamese-heavy.lock` on shared machines.
+import { fork } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import os from 'node:os';
+
+const BATCH_CLASSES = 32;
+const PER_CLASS = 4;
+const BATCH = BATCH_CLASSES * PER_CLASS;
+const SIZE = 28;
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const CONFIGS = [
+  { id: 'wasm-ours-1', label: 'wasm + our kernels, 1 worker', backend: 'wasm', kernels: 'ours', workers: 1, warmup: 3, steps: quick ? 3 : 10 },
+  { id: 'wasm-ours-2', label: 'wasm + our kernels, 2 workers', backend: 'wasm', kernels: 'ours', workers: 2, warmup: 3, steps: quick ? 3 : 10 },
+  { id: 'wasm-missing-only', label: 'wasm + missing kernel only', backend: 'wasm', kernels: 'missing-only', workers: 1, warmup: 2, steps: quick ? 2 : 4 },
+  { id: "cpu", label: "cpu backend (+ our filter gradient)", backend: "cpu", kernels: "ours", workers: 1, warmup: 1, steps: 1 },
+];
+
+/** Seeded xorshift. */
+function rng(seed) {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    return s / 4294967296;
+  };
+}
+
+/** Omniglot-like inputs: per class a few random strokes (ink 1 on 0), per image jittered and noisy. */
+function strokeBatch(seed) {
+  const random = rng(seed);
+  const pixels = SIZE * SIZE;
+  const images = new Float32Array(BATCH * pixels);
+  const labels = new Int32Array(BATCH);
+  for (let c = 0; c < BATCH_CLASSES; c++) {
+    const strokes = Array.from({ length: 3 + Math.floor(random() * 3) }, () => [random() * 20 + 4, random() * 20 + 4, random() * 20 + 4, random() * 20 + 4]);
+    for (let k = 0; k < PER_CLASS; k++) {
+      const i = c * PER_CLASS + k;
+      labels[i] = c;
+      const dx = Math.round(random() * 2 - 1);
+      const dy = Math.round(random() * 2 - 1);
+      for (const [x0, y0, x1, y1] of strokes) {
+        for (let t = 0; t <= 1; t += 0.02) {
+          const x = Math.round(x0 + (x1 - x0) * t) + dx;
+          const y = Math.round(y0 + (y1 - y0) * t) + dy;
+          if (x >= 0 && x < SIZE && y >= 0 && y < SIZE) images[i * pixels + y * SIZE + x] = 1;
+        }
+      }
+    }
+  }
+  return { images, labels, n: BATCH };
+}
+
+async function child(config) {
+  const { createTrainStepper } = await import('../dist/index.js');
+  const stepper = await createTrainStepper({
+    net: { inputSize: SIZE, channels: 1, width: 64, depth: 4, embeddingSize: 0, l2Normalize: true },
+    loss: { kind: 'triplet', margin: 0.2, mining: 'hard' },
+    backend: config.backend,
+    kernels: config.kernels,
+    workers: config.workers,
+    seed: 1,
+  });
+  const batches = [1, 2, 3, 4].map(strokeBatch);
+  for (let i = 0; i < config.warmup; i++) await stepper.step(batches[i % 4], 1e-3);
+  const start = performance.now();
+  let loss = 0;
+  for (let i = 0; i < config.steps; i++) loss = (await stepper.step(batches[i % 4], 1e-3)).loss;
+  const ms = (performance.now() - start) / config.steps;
+  const backend = stepper.backend;
+  await stepper.dispose();
+  process.send({ backend, msPerStep: ms, imagesPerSecond: (BATCH * 1000) / ms, lastLoss: loss });
+}
+
+function runChild(config) {
+  return new Promise((resolve, reject) => {
+    const proc = fork(fileURLToPath(import.meta.url), ['--child', JSON.stringify(config)], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    let stderr = '';
+    let result = null;
+    proc.stderr.on('data', (d) => (stderr += d));
+    proc.on('message', (m) => (result = m));
+    proc.on('exit', (code) => {
+      if (result) resolve(result);
+      else reject(new Error(`${config.id} failed (exit ${code}):\n${stderr.split('\n').filter((l) => !/Hi, looks like|=====|tfjs-node/.test(l)).join('\n').trim()}`));
+    });
+  });
+}
+
+async function main() {
+  const jsonIndex = args.indexOf('--json');
+  const jsonPath = jsonIndex >= 0 ? args[jsonIndex + 1] : null;
+  console.log(`Training throughput: Conv-4 ${SIZE}×${SIZE}, batch ${BATCH} (${BATCH_CLASSES}×${PER_CLASS}), triplet batch-hard, Adam`);
+  console.log(`${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}\n`);
+  const rows = [];
+  for (const config of CONFIGS) {
+    process.stdout.write(`  ${config.label.padEnd(32)} … `);
+    try {
+      const r = await runChild(config);
+      rows.push({ ...config, ...r });
+      console.log(`${r.msPerStep.toFixed(0)} ms/step, ${r.imagesPerSecond.toFixed(0)} images/s (${r.backend})`);
+    } catch (error) {
+      rows.push({ ...config, error: String(error.message ?? error) });
+      console.log(`FAILED\n${error.message}`);
+    }
+  }
+  const get = (id) => rows.find((r) => r.id === id && r.imagesPerSecond);
+  const one = get('wasm-ours-1');
+  const two = get('wasm-ours-2');
+  const missing = get('wasm-missing-only');
+  const cpu = get('cpu');
+  console.log('\n| configuration | backend | workers | ms/step | images/s | × vs 1 worker |');
+  console.log('|---|---|---|---|---|---|');
+  for (const r of rows) {
+    if (!r.imagesPerSecond) {
+      console.log(`| ${r.label} | – | ${r.workers} | failed | – | – |`);
+      continue;
+    }
+    const ratio = one ? (r.imagesPerSecond / one.imagesPerSecond).toFixed(2) : '–';
+    console.log(`| ${r.label} | ${r.backend} | ${r.workers} | ${r.msPerStep.toFixed(0)} | ${r.imagesPerSecond.toFixed(0)} | ${ratio} |`);
+  }
+  const ratios = {
+    twoWorkersOverOne: one && two ? two.imagesPerSecond / one.imagesPerSecond : null,
+    oursOverMissingOnly: one && missing ? one.imagesPerSecond / missing.imagesPerSecond : null,
+    oursOverCpu: one && cpu ? one.imagesPerSecond / cpu.imagesPerSecond : null,
+  };
+  const goals = {
+    oneWorkerAtLeast250: one ? one.imagesPerSecond >= 250 : false,
+    twoWorkersAtLeast1_7x: ratios.twoWorkersOverOne != null ? ratios.twoWorkersOverOne >= 1.7 : false,
+  };
+  const fmt = (v) => (v == null ? 'n/a' : `${v.toFixed(2)}×`);
+  console.log(`\n2 workers / 1 worker: ${fmt(ratios.twoWorkersOverOne)} (goal ≥ 1.7×: ${goals.twoWorkersAtLeast1_7x ? 'met' : 'NOT met'})`);
+  console.log(`our kernels / missing-only: ${fmt(ratios.oursOverMissingOnly)};  our kernels / cpu: ${fmt(ratios.oursOverCpu)}`);
+  console.log(`1 worker: ${one ? one.imagesPerSecond.toFixed(0) : 'n/a'} images/s (goal ≥ 250: ${goals.oneWorkerAtLeast250 ? 'met' : 'NOT met'})`);
+  if (jsonPath) {
+    const report = { benchmark: 'train', batch: BATCH, inputSize: SIZE, model: 'conv4', loss: 'triplet-hard', cpus: os.cpus().length, node: process.version, rows, ratios, goals, date: new Date().toISOString() };
+    writeFileSync(jsonPath, JSON.stringify(report, null, 2));
+    console.log(`\nJSON written to ${jsonPath}`);
+  }
+  if (rows.some((r) => r.error)) process.exitCode = 1;
+}
+
+if (args[0] === '--child') {
+  child(JSON.parse(args[1])).catch((error) => {
+    console.error(error?.stack ?? String(error));
+    process.exit(1);
+  });
+} else {
+  main();
+}
