@@ -4,6 +4,7 @@
  * or any backend starts.
  */
 import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SiameseError } from '@siamese-sdk/core';
 import type { DataOptions } from '../data/prepare.js';
@@ -177,11 +178,12 @@ export function parseTrainArgs(argv: string[], now = new Date()): TrainCommandOp
   const seed = int('seed', v.seed, 1, 0);
   const dataName = resumeOnly ? 'resume' : v.data === 'omniglot' ? 'omniglot' : (v.data!.replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? 'data');
   if (resumeOnly && !v.out) bad('--resume needs --out <run folder>');
+  // Paths are stored absolute so `eval`, `export` and `--resume` work from any working directory.
   const data: DataOptions = {
-    data: v.data ?? '',
-    omniglotDir: v['omniglot-dir'],
+    data: v.data === undefined || v.data === 'omniglot' ? (v.data ?? '') : resolve(v.data),
+    omniglotDir: v['omniglot-dir'] === undefined ? undefined : resolve(v['omniglot-dir']),
     download: v.download ?? false,
-    cacheDir: v['cache-dir'],
+    cacheDir: v['cache-dir'] === undefined ? undefined : resolve(v['cache-dir']),
     inputSize,
     channels: v.data === 'omniglot' ? 1 : (channels as 1 | 3),
     seed,
