@@ -93,6 +93,7 @@ function gifSize(r: HeaderReader): [number, number, number] {
   const packed = r.u8(10);
   let o = 13 + (packed & 0x80 ? 3 * 2 ** ((packed & 7) + 1) : 0);
   let framePixels = 0;
+  let lzwTable: Int32Array | undefined;
   const skipSubBlocks = (): void => {
     for (let length = r.u8(o); length !== 0; length = r.u8(o)) o += length + 1;
     o += 1;
@@ -107,13 +108,74 @@ function gifSize(r: HeaderReader): [number, number, number] {
       if (++frames > MAX_GIF_FRAMES) throw new SiameseError('IMAGE_TOO_LARGE', `GIF has more than ${MAX_GIF_FRAMES} frames`, { format: 'gif' });
       framePixels += r.u16(o + 5, true) * r.u16(o + 7, true);
       const local = r.u8(o + 9);
-      o += 10 + (local & 0x80 ? 3 * 2 ** ((local & 7) + 1) : 0) + 1; // descriptor, local palette, LZW code size
+      o += 10 + (local & 0x80 ? 3 * 2 ** ((local & 7) + 1) : 0); // descriptor, local palette
+      checkGifLzw(r.bytes, o, r.u16(o - 5, true) * r.u16(o - 3, true), (lzwTable ??= new Int32Array(4096)));
+      o += 1; // LZW code size
       skipSubBlocks();
     } else {
       throw new SiameseError('IMAGE_DECODE', `corrupt GIF: unknown block 0x${block.toString(16)} at byte ${o}`, { format: 'gif' });
     }
   }
   return [width, height, Math.max(width * height, framePixels)];
+}
+
+/**
+ * Replays a frame's LZW code stream the way jimp's GIF decoder (omggif) reads it, without writing pixels, and
+ * refuses a code beyond the next free table entry. omggif accepts such a code and stores it as the prefix of a
+ * later entry; the table then holds a cycle and its prefix chase never ends — a 337-byte GIF with one flipped bit
+ * hung the process for good. Valid streams never contain such a code, so nothing decodable is refused.
+ */
+function checkGifLzw(bytes: Uint8Array, start: number, outputLength: number, prefixOf: Int32Array): void {
+  let p = start;
+  const minCodeSize = bytes[p++];
+  const clearCode = 1 << minCodeSize;
+  const eoiCode = clearCode + 1;
+  let nextCode = eoiCode + 1;
+  let codeSize = minCodeSize + 1;
+  let codeMask = (1 << codeSize) - 1;
+  let shift = 0;
+  let cur = 0;
+  let op = 0;
+  let subblock = bytes[p++];
+  let prevCode: number | null = null;
+  for (;;) {
+    while (shift < 16) {
+      if (subblock === 0) break;
+      cur |= bytes[p++] << shift;
+      shift += 8;
+      if (subblock === 1) subblock = bytes[p++];
+      else --subblock;
+    }
+    if (shift < codeSize) return;
+    const code = cur & codeMask;
+    cur >>= codeSize;
+    shift -= codeSize;
+    if (code === clearCode) {
+      nextCode = eoiCode + 1;
+      codeSize = minCodeSize + 1;
+      codeMask = (1 << codeSize) - 1;
+      prevCode = null;
+      continue;
+    }
+    if (code === eoiCode) return;
+    if (code > nextCode || (code === nextCode && prevCode === null)) {
+      throw new SiameseError('IMAGE_DECODE', `corrupt GIF: LZW code ${code} before table entry ${nextCode} exists`, { format: 'gif' });
+    }
+    const chaseCode = code < nextCode ? code : (prevCode as number);
+    let length = 0;
+    for (let chase = chaseCode; chase > clearCode && length <= 4096; chase = prefixOf[chase]) length++;
+    const end = op + length + (chaseCode !== code ? 1 : 0);
+    if (end > outputLength) return; // omggif stops here too
+    op = end + 1;
+    if (prevCode !== null && nextCode < 4096) {
+      prefixOf[nextCode++] = prevCode;
+      if (nextCode >= codeMask + 1 && codeSize < 12) {
+        ++codeSize;
+        codeMask = (codeMask << 1) | 1;
+      }
+    }
+    prevCode = code;
+  }
 }
 
 function bmpSize(r: HeaderReader): [number, number] {
@@ -142,13 +204,50 @@ function jpegSize(r: HeaderReader): [number, number] {
   }
 }
 
+/** Bytes per value of each TIFF field type (1 BYTE … 13 IFD); other types carry nothing a decoder reads. */
+const TIFF_TYPE_SIZES: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4 };
+/** Tags whose values are offsets of further directories, which decoders (utif) follow. */
+const TIFF_SUB_IFD_TAGS = new Set([330, 34665, 34853, 50740, 61440]);
+const MAX_TIFF_DIRECTORIES = 256;
+const MAX_TIFF_DEPTH = 4;
+
+/**
+ * The first directory's size, after walking every directory a decoder would read: the chain of pages and the
+ * sub-directories (EXIF, GPS, SubIFDs). utif follows these without limits, so a directory that points at itself
+ * loops until memory runs out, and one field claiming four billion values loops over them; both are refused
+ * here, from the header, as IMAGE_DECODE.
+ */
 function tiffSize(r: HeaderReader): [number, number] {
   const le = r.u8(0) === 0x49;
-  const ifd = r.u32(4, le);
-  const entries = r.u16(ifd, le);
+  const corrupt = (why: string) => new SiameseError('IMAGE_DECODE', `corrupt TIFF: ${why}`, { format: 'tiff' });
+  const visited = new Set<number>();
+  const walk = (ifd: number, depth: number): void => {
+    if (visited.has(ifd)) throw corrupt(`image directory at byte ${ifd} is reached twice (a loop)`);
+    if (visited.size >= MAX_TIFF_DIRECTORIES) throw corrupt(`more than ${MAX_TIFF_DIRECTORIES} image directories`);
+    if (depth > MAX_TIFF_DEPTH) throw corrupt(`sub-directories nested deeper than ${MAX_TIFF_DEPTH}`);
+    visited.add(ifd);
+    const entries = r.u16(ifd, le);
+    for (let i = 0; i < entries; i++) {
+      const e = ifd + 2 + i * 12;
+      const tag = r.u16(e, le);
+      const size = TIFF_TYPE_SIZES[r.u16(e + 2, le)];
+      if (size === undefined) continue;
+      const count = r.u32(e + 4, le);
+      if (count * size > r.bytes.length) throw corrupt(`field ${tag} claims ${count} values, more than the file holds`);
+      if (!TIFF_SUB_IFD_TAGS.has(tag) || count === 0) continue;
+      const valuesAt = count * size <= 4 ? e + 8 : r.u32(e + 8, le);
+      for (let j = 0; j < count; j++) walk(r.u32(valuesAt + 4 * j, le), depth + 1);
+    }
+  };
+  const first = r.u32(4, le);
+  for (let ifd = first; ifd !== 0; ) {
+    walk(ifd, 0);
+    ifd = r.u32(ifd + 2 + r.u16(ifd, le) * 12, le);
+  }
+  const entries = r.u16(first, le);
   let width = -1, height = -1;
   for (let i = 0; i < entries && (width < 0 || height < 0); i++) {
-    const e = ifd + 2 + i * 12;
+    const e = first + 2 + i * 12;
     const tag = r.u16(e, le);
     if (tag !== 256 && tag !== 257) continue;
     const type = r.u16(e + 2, le);
