@@ -15,10 +15,22 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runChild, type ChildRecord, type ChildResult } from '../../sdk-node/test/hostile/child.js';
-import { CORPUS_SOURCE, hostileCorpus, type HostileItem } from '../../sdk-node/test/hostile/corpus.js';
 import { checkImageHeader } from '@siamese-sdk/core';
 import { REPO_ROOT, tempDir } from './helpers.js';
+
+// The generator and the child runner live with the Node SDK's hostile test; imported at run time by path so this
+// package's typecheck (rootDir = packages/train) does not pull in another package's sources.
+interface HostileItem { name: string; ext: string; bytes: Uint8Array }
+interface ChildRecord { type: string; [key: string]: unknown }
+interface ChildResult { records: ChildRecord[]; code: number | null; signal: string | null; stderr: string; hungAfter?: ChildRecord | 'start' }
+const HOSTILE_DIR = join(REPO_ROOT, 'packages', 'sdk-node', 'test', 'hostile');
+const { hostileCorpus, CORPUS_SOURCE } = (await import(join(HOSTILE_DIR, 'corpus.ts'))) as {
+  hostileCorpus(source: string, options: { mutationsPerSeed: number }): Promise<HostileItem[]>;
+  CORPUS_SOURCE(repoRoot: string): string;
+};
+const { runChild } = (await import(join(HOSTILE_DIR, 'child.ts'))) as {
+  runChild(script: string, args: string[], options: { silenceMs: number; nodeArgs?: string[] }): Promise<ChildResult>;
+};
 
 const MUTATIONS = Number(process.env.HOSTILE_MUTATIONS ?? 125);
 const PER_FILE_MS = 5_000;
