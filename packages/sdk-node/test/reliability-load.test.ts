@@ -43,7 +43,7 @@ const answer = (r: Awaited<ReturnType<typeof call>>) => ({ labels: r.map((m) => 
 describe('load', () => {
   it(`${CALLS} concurrent rank calls over mixed support sets equal the sequential answers; throughput holds`, async () => {
     let started = performance.now();
-    const sequential = [];
+    const sequential: ReturnType<typeof answer>[] = [];
     for (let i = 0; i < CALLS; i++) sequential.push(answer(await call(i)));
     const sequentialMs = performance.now() - started;
     started = performance.now();
