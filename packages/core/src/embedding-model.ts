@@ -126,6 +126,13 @@ export class EmbeddingModel<TInput> implements SupportSetModel<TInput> {
       const output = await this.queue.run(tensor, n);
       for (let i = 0; i < n; i++) {
         const e = output.slice(i * D, (i + 1) * D);
+        // A damaged or hostile weight file can load and still compute NaN/Infinity; ranking with those would
+        // silently return NaN scores, so refuse them here (the only place every embedding passes).
+        for (let j = 0; j < D; j++) {
+          if (!Number.isFinite(e[j])) {
+            throw new SiameseError('MODEL_INVALID', `the model computed a non-finite embedding (${e[j]}) for image ${starts[b] + i}: its weights are damaged`, { index: starts[b] + i });
+          }
+        }
         if (!this.metadata.output.normalized) l2NormalizeInPlace(e);
         result[starts[b] + i] = e;
       }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadModel } from '../src/index.js';
 import { runChild } from './hostile/child.js';
+import { buildLinearModel } from './onnx-builder.js';
 import { rng } from './hostile/corpus.js';
 import { errorOf, exampleQuery, mechanicsModel, tempDir } from './helpers.js';
 
@@ -75,5 +76,27 @@ describe('untrusted model files', () => {
     expect(integrity.code).toBe('MODEL_INTEGRITY');
     expect(integrity.details).toMatchObject({ expected: sha256 });
     expect((await errorOf(() => loadModel(modelPath, { sha256: 'abc' }))).code).toBe('INVALID_ARGUMENT');
+  });
+
+  it('a model whose weights hold NaN/Infinity is refused (typed), never silently ranks with NaN scores', async () => {
+    for (const poison of [NaN, Infinity]) {
+      const bytes = buildLinearModel({ seed: 1 });
+      // The same generator as buildLinearModel's: find its weight block in the file and poison it.
+      let seed = 1;
+      const first = new Float32Array(8).map(() => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32 - 0.5) * 0.2);
+      const at = Buffer.from(bytes).indexOf(Buffer.from(first.buffer));
+      expect(at).toBeGreaterThan(0);
+      new DataView(bytes.buffer, bytes.byteOffset).setFloat32(at, poison, true);
+      const outcome = await (async () => {
+        const model = await loadModel(bytes);
+        try {
+          const ranking = await model.rank(exampleQuery(1), { a: exampleQuery(2), b: exampleQuery(3) });
+          return `ranked: ${JSON.stringify(ranking.map((m) => m.score))}`;
+        } finally {
+          await model.dispose();
+        }
+      })().catch((error: unknown) => error);
+      expect(outcome, String(poison)).toMatchObject({ code: 'MODEL_INVALID' });
+    }
   });
 });
