@@ -14,17 +14,17 @@
 import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { SiameseError, type SiameseErrorCode } from '@siamese-sdk/core';
 import { currentModuleFile } from '../backend/module-location.js';
 import { embeddingDimension } from '../model/build-embedding-net.js';
 import { episodeLayout } from '../losses/prototypical.js';
 import type { LossConfig } from '../losses/loss.js';
 import type { MainToWorker, WorkerInit, WorkerToMain } from './data-parallel-protocol.js';
-import { checkImages, MasterModel } from './master-model.js';
+import { MasterBackedStepper } from './master-backed-stepper.js';
+import type { MasterModel } from './master-model.js';
 import { sharedCollectiveBytes } from './shared-memory-collective.js';
 import { checkStepArguments } from './step-arguments.js';
-import type { BackendPreference, ImageBatch, KernelSet, NamedTensors, StepResult, TrainStepper } from './stepper.js';
+import type { BackendPreference, ImageBatch, KernelSet, StepResult, TrainStepper } from './stepper.js';
 
 /**
  * dist/stepper-worker.js next to the running bundle. Under vitest the TypeScript sources run directly
@@ -98,7 +98,7 @@ export interface DataParallelOptions {
   loss: LossConfig;
 }
 
-export class DataParallelStepper implements TrainStepper {
+export class DataParallelStepper extends MasterBackedStepper implements TrainStepper {
   private buffer: SharedArrayBuffer | null = null;
   private capacity = 0;
   private stepId = 0;
@@ -107,17 +107,15 @@ export class DataParallelStepper implements TrainStepper {
 
   private constructor(
     readonly backend: string,
-    private readonly master: MasterModel,
+    master: MasterModel,
     private readonly handles: WorkerHandle[],
     private readonly loss: LossConfig,
-  ) {}
+  ) {
+    super(master);
+  }
 
   get workers(): number {
     return this.handles.length;
-  }
-
-  get model(): LayersModel {
-    return this.master.model;
   }
 
   static async start(master: MasterModel, options: DataParallelOptions): Promise<DataParallelStepper> {
@@ -203,21 +201,6 @@ export class DataParallelStepper implements TrainStepper {
     this.capacity = Math.ceil(needed * 1.25);
     this.buffer = new SharedArrayBuffer(sharedCollectiveBytes(this.handles.length, this.capacity));
     return this.buffer;
-  }
-
-  async embed(images: Float32Array, n: number): Promise<Float32Array> {
-    const { inputSize, channels } = this.master.net;
-    if (n === 0 && images?.length === 0) return new Float32Array(0);
-    checkImages(images, n, inputSize * inputSize * channels, 'embed');
-    return this.master.embed(images, n);
-  }
-
-  async getState(): Promise<{ weights: NamedTensors; optimizer: NamedTensors; step: number }> {
-    return this.master.getState();
-  }
-
-  async setState(state: { weights: NamedTensors; optimizer?: NamedTensors; step?: number }): Promise<void> {
-    this.master.setState(state);
   }
 
   async dispose(): Promise<void> {
