@@ -244,6 +244,7 @@ function tiffSize(r: HeaderReader): [number, number] {
     walk(ifd, 0);
     ifd = r.u32(ifd + 2 + r.u16(ifd, le) * 12, le);
   }
+  checkTiffData(r, first, le);
   const entries = r.u16(first, le);
   let width = -1, height = -1;
   for (let i = 0; i < entries && (width < 0 || height < 0); i++) {
@@ -259,6 +260,74 @@ function tiffSize(r: HeaderReader): [number, number] {
   }
   if (width < 0 || height < 0) throw new SiameseError('IMAGE_DECODE', 'corrupt TIFF: the first image directory has no width or height', { format: 'tiff' });
   return [width, height];
+}
+
+/** The values of a SHORT or LONG field of the directory at `ifd` (empty when absent). */
+function tiffValues(r: HeaderReader, ifd: number, le: boolean, wanted: number): number[] {
+  const entries = r.u16(ifd, le);
+  for (let i = 0; i < entries; i++) {
+    const e = ifd + 2 + i * 12;
+    if (r.u16(e, le) !== wanted) continue;
+    const type = r.u16(e + 2, le);
+    if (type !== 3 && type !== 4) return [];
+    const count = r.u32(e + 4, le);
+    const size = type === 3 ? 2 : 4;
+    const at = count * size <= 4 ? e + 8 : r.u32(e + 8, le);
+    return Array.from({ length: count }, (_, j) => (type === 3 ? r.u16(at + j * 2, le) : r.u32(at + j * 4, le)));
+  }
+  return [];
+}
+
+/**
+ * The first image's strips (or tiles) must lie inside the file — utif loops over a claimed length byte by byte —
+ * and an LZW-compressed strip must not use a code before its table entry exists: utif's LZW decoder then chases a
+ * cycle in its table forever (one flipped bit turning "uncompressed" into "LZW" hung the process).
+ */
+function checkTiffData(r: HeaderReader, ifd: number, le: boolean): void {
+  const offsets = [...tiffValues(r, ifd, le, 273), ...tiffValues(r, ifd, le, 324)];
+  const counts = [...tiffValues(r, ifd, le, 279), ...tiffValues(r, ifd, le, 325)];
+  const lzw = tiffValues(r, ifd, le, 259)[0] === 5;
+  for (let i = 0; i < offsets.length; i++) {
+    const count = counts[i] ?? 0;
+    if (offsets[i] + count > r.bytes.length) {
+      throw new SiameseError('IMAGE_DECODE', `corrupt TIFF: strip ${i} (bytes ${offsets[i]}–${offsets[i] + count}) lies past the end of the file`, { format: 'tiff' });
+    }
+    if (lzw) checkTiffLzw(r.bytes, offsets[i], count, i);
+  }
+}
+
+/** Replays utif's LZW code reading (MSB first, early code-size change) and refuses codes ahead of the table. */
+function checkTiffLzw(bytes: Uint8Array, offset: number, length: number, strip: number): void {
+  let bit = offset * 8;
+  const end = (offset + length) * 8;
+  let width = 9;
+  let next = 258;
+  const read = (): number => {
+    const byte = bit >>> 3;
+    const word = ((bytes[byte] ?? 0) << 16) | ((bytes[byte + 1] ?? 0) << 8) | (bytes[byte + 2] ?? 0);
+    const code = (word >>> (24 - (bit & 7) - width)) & ((1 << width) - 1);
+    bit += width;
+    return code;
+  };
+  const bad = (code: number) => new SiameseError('IMAGE_DECODE', `corrupt TIFF: LZW code ${code} before table entry ${next} exists (strip ${strip})`, { format: 'tiff' });
+  const add = () => {
+    next++;
+    if (next + 1 === 1 << width && width !== 12) width++;
+  };
+  let code: number;
+  while (bit < end && (code = read()) !== 257) {
+    if (code === 256) {
+      width = 9;
+      next = 258;
+      code = read();
+      if (code === 257) break;
+      if (code >= 256) throw bad(code);
+    } else if (code > next) {
+      throw bad(code);
+    } else {
+      add();
+    }
+  }
 }
 
 function webpSize(r: HeaderReader): [number, number] {
