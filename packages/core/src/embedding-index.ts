@@ -3,6 +3,7 @@
  * each label's prototype (the re-normalised mean of its examples) in a second matrix. Built once per change of
  * the support set and reused by every query, so a query costs one matrix–vector product and a top-k.
  */
+import type { ApproximateIndex } from './approximate-index.js';
 import { l2NormalizeInPlace } from './distance.js';
 import { scoreRows } from './embedding-matrix.js';
 import { SiameseError } from './errors.js';
@@ -59,10 +60,21 @@ function scratchArray(name: keyof typeof scratch, length: number): Float32Array 
   return scratch[name];
 }
 
-/** The k best labels for `query` as (label id, cosine score), best first. */
-export function topLabels(index: EmbeddingIndex, query: Float32Array, k: number, strategy: RankStrategy): { id: number; score: number }[] {
+/**
+ * The k best labels for `query` as (label id, cosine score), best first. With `approximate` (an index over
+ * `index.prototypes`), prototype ranking — and nearest ranking of one-example galleries, the same matrix — scans only
+ * the index's probed cells; nearest ranking over several examples per label stays exact.
+ */
+export function topLabels(
+  index: EmbeddingIndex,
+  query: Float32Array,
+  k: number,
+  strategy: RankStrategy,
+  approximate?: ApproximateIndex,
+): { id: number; score: number }[] {
   const { dim, labels } = index;
   if (query.length !== dim) throw new SiameseError('INVALID_ARGUMENT', `query embedding has ${query.length} values, expected ${dim}`);
+  if (approximate && (strategy === 'prototype' || index.prototypes === index.examples)) return approximate.search(query, Math.min(k, labels.length));
   const top = new TopK(Math.min(k, labels.length));
   // With one example per label, nearest and prototype are the same product over the same matrix.
   if (strategy === 'prototype' || index.prototypes === index.examples) {

@@ -12,7 +12,7 @@ import type { SupportEntries } from './inputs.js';
 import { type ModelMetadata, distanceToProbability } from './metadata.js';
 import { preprocessImage } from './preprocess.js';
 import type { RankOptions, RankResult } from './rank.js';
-import { SupportSet, type SupportSetJSON, type SupportSetModel } from './support-set.js';
+import { SupportSet, type SupportSetJSON, type SupportSetModel, type SupportSetOptions } from './support-set.js';
 
 /** An image already turned into the model's input values (C·H·W floats, per the metadata), e.g. by a worker. */
 export interface PreprocessedImage {
@@ -188,15 +188,15 @@ export class EmbeddingModel<TInput> implements SupportSetModel<TInput> {
   }
 
   /** A reusable support set: its images are embedded now, once. */
-  supportSet(entries: SupportEntries<TInput>): Promise<SupportSet<TInput>> {
+  supportSet(entries: SupportEntries<TInput>, options?: SupportSetOptions): Promise<SupportSet<TInput>> {
     this.assertUsable();
-    return SupportSet.create(this, entries);
+    return SupportSet.create(this, entries, options);
   }
 
   /** Reloads a stored support set (see SupportSet.toJSON); refused unless this same model made it. */
-  supportSetFromJSON(json: string | SupportSetJSON): SupportSet<TInput> {
+  supportSetFromJSON(json: string | SupportSetJSON, options?: SupportSetOptions): SupportSet<TInput> {
     this.assertUsable();
-    return SupportSet.fromJSON(this, json);
+    return SupportSet.fromJSON(this, json, options);
   }
 
   /**

@@ -9,6 +9,7 @@ export * from './distance.js';
 export * from './top-k.js';
 export * from './embedding-matrix.js';
 export * from './embedding-index.js';
+export * from './approximate-index.js';
 export * from './rank.js';
 export * from './inputs.js';
 export * from './image-header.js';

@@ -3,6 +3,7 @@
  * calibrated probability, the best match, and whether it clears the acceptance threshold (so callers can answer
  * "unknown" instead of forcing the nearest label).
  */
+import type { ApproximateIndex } from './approximate-index.js';
 import { distanceFromSimilarity } from './distance.js';
 import { type EmbeddingIndex, type RankStrategy, topLabels } from './embedding-index.js';
 import { SiameseError } from './errors.js';
@@ -72,9 +73,15 @@ export interface RankContext {
   calibration: CalibrationSpec;
 }
 
-export function rankEmbedding(index: EmbeddingIndex, query: Float32Array, options: ResolvedRankOptions, context: RankContext): RankResult {
+export function rankEmbedding(
+  index: EmbeddingIndex,
+  query: Float32Array,
+  options: ResolvedRankOptions,
+  context: RankContext,
+  approximate?: ApproximateIndex,
+): RankResult {
   if (index.labels.length === 0) throw new SiameseError('SUPPORT_SET_EMPTY', 'the support set has no labels');
-  const top = topLabels(index, query, options.k, options.strategy);
+  const top = topLabels(index, query, options.k, options.strategy, approximate);
   const matches: RankMatch[] = top.map(({ id, score }) => {
     const distance = distanceFromSimilarity(score, context.distance);
     return { label: index.labels[id], score, distance, probability: distanceToProbability(distance, context.calibration) };

@@ -3,6 +3,7 @@
  * {@link EmbeddingIndex} for fast ranking, editable (add / remove) and storable without the images
  * (toJSON / fromJSON, with strict validation because stored sets are untrusted input).
  */
+import { ApproximateIndex, type ApproximateIndexOptions } from './approximate-index.js';
 import { l2NormalizeInPlace } from './distance.js';
 import { buildEmbeddingIndex, type EmbeddingIndex } from './embedding-index.js';
 import { SiameseError } from './errors.js';
@@ -30,22 +31,64 @@ export interface SupportSetJSON {
   labels: { label: string; embeddings: number[][] }[];
 }
 
+/** How a set searches: 'exact' (default) scans every embedding; 'approximate' uses an {@link ApproximateIndex}. */
+export type SupportSetSearch = 'exact' | 'approximate' | 'auto';
+
+export interface SupportSetOptions {
+  /** 'exact' (default), 'approximate', or 'auto': approximate from {@link AUTO_APPROXIMATE_LABELS} labels on. */
+  index?: SupportSetSearch;
+  /** Tuning of the approximate index (cells, probes). */
+  approximate?: ApproximateIndexOptions;
+}
+
+/** From this many labels on, `index: 'auto'` switches to approximate search (exact takes > ~20 ms here). */
+export const AUTO_APPROXIMATE_LABELS = 250_000;
+
 export class SupportSet<TInput> {
   private readonly groups = new Map<string, Float32Array[]>();
   private compiled: EmbeddingIndex | undefined;
+  private approximate: ApproximateIndex | undefined;
+  private search: Required<Pick<SupportSetOptions, 'index'>> & Pick<SupportSetOptions, 'approximate'> = { index: 'exact' };
 
-  private constructor(readonly model: SupportSetModel<TInput>) {}
+  private constructor(readonly model: SupportSetModel<TInput>, options?: SupportSetOptions) {
+    if (options) this.setSearch(options);
+  }
 
   /** Embeds every image of `entries` (one batched pass) into a new set. */
-  static async create<TInput>(model: SupportSetModel<TInput>, entries: SupportEntries<TInput>): Promise<SupportSet<TInput>> {
-    const set = new SupportSet(model);
+  static async create<TInput>(model: SupportSetModel<TInput>, entries: SupportEntries<TInput>, options?: SupportSetOptions): Promise<SupportSet<TInput>> {
+    const set = new SupportSet(model, options);
     await set.add(entries);
     return set;
   }
 
   /** An empty set to fill with {@link add} or {@link addEmbeddings}. */
-  static empty<TInput>(model: SupportSetModel<TInput>): SupportSet<TInput> {
-    return new SupportSet(model);
+  static empty<TInput>(model: SupportSetModel<TInput>, options?: SupportSetOptions): SupportSet<TInput> {
+    return new SupportSet(model, options);
+  }
+
+  /** Chooses exact or approximate search for later `rank` calls (the approximate index is built on first use). */
+  setSearch(options: SupportSetOptions): this {
+    const { index = 'exact', approximate } = options;
+    if (index !== 'exact' && index !== 'approximate' && index !== 'auto') {
+      throw new SiameseError('INVALID_ARGUMENT', `index must be "exact", "approximate" or "auto", got ${String(index)}`);
+    }
+    this.search = { index, approximate };
+    this.approximate = undefined;
+    return this;
+  }
+
+  /** The search the next `rank` call uses ('auto' resolved against the current size). */
+  get searchKind(): 'exact' | 'approximate' {
+    const { index } = this.search;
+    return index === 'approximate' || (index === 'auto' && this.groups.size >= AUTO_APPROXIMATE_LABELS) ? 'approximate' : 'exact';
+  }
+
+  /** The approximate index over the label prototypes, built on first use after a change; undefined for exact search. */
+  approximateIndex(): ApproximateIndex | undefined {
+    if (this.searchKind === 'exact') return undefined;
+    const index = this.index();
+    this.approximate ??= ApproximateIndex.build(index.prototypes, index.dim, this.search.approximate);
+    return this.approximate;
   }
 
   /** Labels in insertion order. */
@@ -119,7 +162,7 @@ export class SupportSet<TInput> {
   /** Removes a label; returns whether it was there. */
   remove(label: string): boolean {
     const removed = this.groups.delete(label);
-    if (removed) this.compiled = undefined;
+    if (removed) this.invalidate();
     return removed;
   }
 
@@ -133,7 +176,7 @@ export class SupportSet<TInput> {
     } catch (error) {
       throw error instanceof SiameseError ? error.withDetails({ query: true }, 'query image') : error;
     }
-    return rankEmbedding(this.index(), embedding, resolved, this.model.metadata);
+    return rankEmbedding(this.index(), embedding, resolved, this.model.metadata, this.approximateIndex());
   }
 
   /** Ranks an already computed (unit-length) query embedding: no inference, just the matrix product. */
@@ -143,7 +186,7 @@ export class SupportSet<TInput> {
       throw new SiameseError('INVALID_ARGUMENT', `a query embedding must be a Float32Array of ${this.embeddingSize} values`);
     }
     if (this.groups.size === 0) throw new SiameseError('SUPPORT_SET_EMPTY', 'the support set has no labels');
-    return rankEmbedding(this.index(), embedding, resolved, this.model.metadata);
+    return rankEmbedding(this.index(), embedding, resolved, this.model.metadata, this.approximateIndex());
   }
 
   /** The compiled index (built on first use after a change). */
@@ -166,9 +209,9 @@ export class SupportSet<TInput> {
    * Rebuilds a stored set for `model`. The payload is untrusted: anything malformed, made by another model, or
    * carrying NaN/Infinity, non-unit vectors, reserved keys or oversized labels is refused with SUPPORT_SET_INVALID.
    */
-  static fromJSON<TInput>(model: SupportSetModel<TInput>, json: string | SupportSetJSON): SupportSet<TInput> {
+  static fromJSON<TInput>(model: SupportSetModel<TInput>, json: string | SupportSetJSON, options?: SupportSetOptions): SupportSet<TInput> {
     const stored = parseSupportSetJSON(json, model);
-    const set = new SupportSet(model);
+    const set = new SupportSet(model, options);
     for (const { label, embeddings } of stored) set.append(label, embeddings);
     return set;
   }
@@ -177,7 +220,12 @@ export class SupportSet<TInput> {
     const group = this.groups.get(label);
     if (group) group.push(...embeddings);
     else this.groups.set(label, embeddings);
+    this.invalidate();
+  }
+
+  private invalidate(): void {
     this.compiled = undefined;
+    this.approximate = undefined;
   }
 }
 

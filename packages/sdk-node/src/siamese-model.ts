@@ -2,7 +2,7 @@
  * The Node SDK's model: the core EmbeddingModel with Node inputs (paths, buffers, URLs, jimp images, raw pixels)
  * and support sets that may also be a directory of `<label>/<images>`.
  */
-import { EmbeddingModel, type EmbeddingModelOptions, type RankOptions, type RankResult, type SupportEntries, SupportSet } from '@siamese-sdk/core';
+import { EmbeddingModel, type EmbeddingModelOptions, type RankOptions, type RankResult, type SupportEntries, SupportSet, type SupportSetOptions } from '@siamese-sdk/core';
 import type { ImageInput } from './image-input.js';
 import { readSupportDirectory } from './support-directory.js';
 
@@ -30,9 +30,9 @@ export class SiameseModel extends EmbeddingModel<ImageInput> {
     this.maxPixels = info.maxPixels;
   }
 
-  override async supportSet(entries: SupportSetInput): Promise<SupportSet<ImageInput>> {
-    if (typeof entries === 'string') return super.supportSet(await readSupportDirectory(entries));
-    return super.supportSet(entries);
+  override async supportSet(entries: SupportSetInput, options?: SupportSetOptions): Promise<SupportSet<ImageInput>> {
+    if (typeof entries === 'string') return super.supportSet(await readSupportDirectory(entries), options);
+    return super.supportSet(entries, options);
   }
 
   override rank(query: ImageInput, support: SupportSet<ImageInput> | SupportSetInput, options?: RankOptions): Promise<RankResult> {
