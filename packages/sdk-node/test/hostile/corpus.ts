@@ -205,7 +205,7 @@ function tiff(width: number, height: number, stripOffset: number, loop = false):
     [273, 4, 1, stripOffset],
     [277, 3, 1, 1],
     [278, 4, 1, height],
-    [279, 4, 1, width * height],
+    [279, 4, 1, Math.min(width * height, 64)], // a bomb's strip is small: only the header lies
   ];
   const ifd = 8 + 64;
   const b = Buffer.alloc(ifd + 2 + entries.length * 12 + 4);
