@@ -1,12 +1,15 @@
 /**
  * Image bytes → RawImage. Plain PNGs go through our fast decoder; everything else (JPEG, BMP, GIF, TIFF,
  * interlaced PNG) through jimp, loaded lazily so PNG-only datasets never pay for it.
+ * Core's header check runs first, as in the SDKs: decompression bombs and the corrupt streams that make jimp's
+ * decoders loop (GIF/TIFF LZW, TIFF directory cycles) are refused before any decoding.
  */
-import { SiameseError, isSiameseError, type RawImage } from '@siamese-sdk/core';
+import { SiameseError, checkImageHeader, isSiameseError, type RawImage } from '@siamese-sdk/core';
 import { decodePng, isPng } from './png-decoder.js';
 
 export async function decodeImageBytes(bytes: Uint8Array): Promise<RawImage> {
   if (bytes.length === 0) throw new SiameseError('IMAGE_EMPTY', 'the file is empty');
+  checkImageHeader(bytes);
   if (isPng(bytes)) {
     try {
       return decodePng(bytes);
