@@ -146,7 +146,8 @@ lines.push(`Model \`${results.model}\`, ${all} cores. Load averages (1 min) are 
 lines.push(`### Roofline (${loadNote('roofline')})`, '');
 lines.push('| threads | float32 MatMul peak, onnxruntime-node (512–2048 square) |', '|---|---|');
 for (const t of threadCounts) lines.push(`| ${t} | ${f1(peak[t], 1)} GFLOP/s |`);
-lines.push('', `Model FLOPs per image: ${f1(flops / 1e6, 2)} MFLOP (Conv/Dense multiply–adds × 2, from the Conv-4's layer shapes).`, '');
+lines.push('', `Model FLOPs per image: ${f1(flops / 1e6, 2)} MFLOP (Conv/Dense multiply–adds × 2, from the Conv-4's layer shapes).`);
+lines.push('The MatMul figure is the best of three sizes in a short run, so it is a lower bound on the true peak: a share above 100% below means the peak was under-measured (noise), not that the model beat it.', '');
 lines.push(`### Embed throughput, images/s (GFLOP/s) (${loadNote('embed')})`, '');
 lines.push('| engine | threads | batch 1 | batch 8 | batch 32 | batch 256 | vs tfjs-wasm @256 |', '|---|---|---|---|---|---|---|');
 for (const t of threadCounts) {
