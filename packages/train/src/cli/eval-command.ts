@@ -1,33 +1,19 @@
 /** `siamese-train eval <run>`: evaluate a run's best checkpoint and (re)write its report. */
-import { parseArgs } from 'node:util';
 import { SiameseError } from '@siamese-sdk/core';
 import { evaluateRun } from '../eval/evaluate-run.js';
 import { taskName } from '../eval/evaluate.js';
 import type { BackendPreference } from '../train/stepper.js';
+import { parseRunCommandArgs } from './run-command-args.js';
 
 export const EVAL_USAGE = `Usage: siamese-train eval <run-dir> [--episodes N] [--pairs N] [--tag best|last] [--omniglot-dir path] [--cache-dir path] [--backend auto|wasm|cpu]`;
 
 export async function runEvalCommand(argv: string[], log: (m: string) => void = (m) => process.stderr.write(`${m}\n`)): Promise<void> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        episodes: { type: 'string' },
-        pairs: { type: 'string' },
-        tag: { type: 'string' },
-        'omniglot-dir': { type: 'string' },
-        'cache-dir': { type: 'string' },
-        backend: { type: 'string' },
-      },
-    });
-  } catch (e) {
-    throw new SiameseError('INVALID_ARGUMENT', `${(e as Error).message}\n${EVAL_USAGE}`);
-  }
-  const [runDir, ...extra] = parsed.positionals;
-  if (!runDir || extra.length) throw new SiameseError('INVALID_ARGUMENT', `expected exactly one run folder\n${EVAL_USAGE}`);
-  const v = parsed.values;
+  const { target: runDir, values: v } = parseRunCommandArgs(
+    argv,
+    ['episodes', 'pairs', 'tag', 'omniglot-dir', 'cache-dir', 'backend'],
+    EVAL_USAGE,
+    'run folder',
+  );
   const episodes = v.episodes === undefined ? 1000 : Number(v.episodes);
   if (!Number.isInteger(episodes) || episodes < 1) throw new SiameseError('INVALID_ARGUMENT', `--episodes must be a positive integer, got ${v.episodes}`);
   const pairs = v.pairs === undefined ? 10_000 : Number(v.pairs);

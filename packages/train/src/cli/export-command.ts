@@ -1,9 +1,9 @@
 /** `siamese-train export <run> --out <file.onnx>`: a training run → a self-describing ONNX model. */
-import { parseArgs } from 'node:util';
 import { SiameseError } from '@siamese-sdk/core';
 import { exportRun } from '../export/export-run.js';
 import type { WeightDType } from '../export/passes/weight-storage.js';
 import type { BackendPreference } from '../train/stepper.js';
+import { parseRunCommandArgs } from './run-command-args.js';
 
 export const EXPORT_USAGE = `Usage: siamese-train export <run-dir | run-dir/checkpoints/best.json> --out models/<name>.onnx [options]
 
@@ -34,30 +34,12 @@ export async function runExportCommand(argv: string[], log: (m: string) => void 
     process.stdout.write(`${EXPORT_USAGE}\n`);
     return 0;
   }
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        out: { type: 'string' },
-        dtype: { type: 'string' },
-        name: { type: 'string' },
-        tag: { type: 'string' },
-        pairs: { type: 'string' },
-        episodes: { type: 'string' },
-        opset: { type: 'string' },
-        'omniglot-dir': { type: 'string' },
-        'cache-dir': { type: 'string' },
-        backend: { type: 'string' },
-      },
-    });
-  } catch (e) {
-    throw new SiameseError('INVALID_ARGUMENT', `${(e as Error).message}\n${EXPORT_USAGE}`);
-  }
-  const [run, ...extra] = parsed.positionals;
-  if (!run || extra.length) throw new SiameseError('INVALID_ARGUMENT', `expected exactly one run folder or checkpoint\n${EXPORT_USAGE}`);
-  const v = parsed.values;
+  const { target: run, values: v } = parseRunCommandArgs(
+    argv,
+    ['out', 'dtype', 'name', 'tag', 'pairs', 'episodes', 'opset', 'omniglot-dir', 'cache-dir', 'backend'],
+    EXPORT_USAGE,
+    'run folder or checkpoint',
+  );
   if (!v.out) throw new SiameseError('INVALID_ARGUMENT', `--out is required\n${EXPORT_USAGE}`);
   const dtype = (v.dtype ?? 'fp32') as WeightDType;
   if (!DTYPES.includes(dtype)) throw new SiameseError('INVALID_ARGUMENT', `--dtype must be fp32, fp16 or int8, got ${v.dtype}`);
