@@ -22,6 +22,10 @@ const cases: ConvCase[] = [
   { x: [2, 10, 12, 2], filter: [5, 3, 2, 4], strides: 2, pad: 'valid' },
   { x: [3, 8, 8, 5], filter: [1, 1, 5, 7], strides: 1, pad: 'same' },
   { x: [2, 13, 13, 3], filter: [4, 4, 3, 2], strides: 3, pad: 'same' },
+  // One input channel with Co a multiple of 4 takes the im2col + SIMD path; Co = 6 the transposed convolution.
+  { x: [3, 11, 9, 1], filter: [5, 3, 1, 12], strides: 2, pad: 'valid' },
+  { x: [2, 13, 10, 1], filter: [4, 4, 1, 8], strides: 3, pad: 'same' },
+  { x: [2, 9, 9, 1], filter: [3, 3, 1, 6], strides: 1, pad: 'same' },
 ];
 
 /** Gradients of Σ conv(x, W) ⊙ R (R a fixed random tensor) w.r.t. x and W. */

@@ -2,7 +2,8 @@
  * Fused batch-norm (+ optional ReLU) kernels for wasm, used by the training graph's batch norm
  * (src/train/batch-norm-training.ts) when they are registered. Each is one JavaScript pass over the wasm heap;
  * composed from tfjs ops the same work takes about fifteen full-size ops and temporaries per layer.
- * Channels are the last axis: x is R rows of C values.
+ * Channels are the last axis: x is R rows of C values. Where C is a multiple of 4 the passes run as f32x4 SIMD
+ * (../simd/kernels.wat, several times faster); the JavaScript loops cover every other C.
  *
  *  - SiameseCentredSquares: Σ_r (x − μ)² per channel (the variance numerator; the mean comes from Sum).
  *  - SiameseBatchNormForward: y = (x − μ)·a + β, then max(y, 0) when `relu`; a = γ/√(σ²+ε).
@@ -12,6 +13,7 @@
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapView } from './heap-arrays.js';
+import { SimdKernels, simdKernelsFor } from '../simd/simd-kernels.js';
 
 export const CENTRED_SQUARES = 'SiameseCentredSquares';
 export const BATCH_NORM_FORWARD = 'SiameseBatchNormForward';
@@ -25,11 +27,21 @@ function channelsOf(x: TensorInfo): [number, number] {
   return [x.shape.reduce((a, b) => a * b, 1) / c, c];
 }
 
+function simdFor(backend: BackendWasm, c: number): SimdKernels | null {
+  return SimdKernels.fits(c) ? simdKernelsFor(backend) : null;
+}
+
 function centredSquares({ inputs, backend }: Args): TensorInfo {
   const [rows, c] = channelsOf(inputs.x);
   const out = backend.makeOutput([c], 'float32');
   const x = heapView(backend, inputs.x);
   const mean = heapView(backend, inputs.mean);
+  const simd = simdFor(backend, c);
+  if (simd != null) {
+    const sums = simd.centredSquares(inputs.x, rows, c, Float32Array.from(mean));
+    heapView(backend, out).set(sums);
+    return out;
+  }
   const acc = new Float64Array(c);
   const mu = Float64Array.from(mean);
   for (let r = 0, base = 0; r < rows; r++, base += c) {
@@ -55,6 +67,11 @@ function forward({ inputs, attrs, backend }: Args): TensorInfo {
   const b = new Float32Array(c);
   for (let k = 0; k < c; k++) b[k] = offset[k] - mean[k] * scale[k];
   const relu = attrs.relu === true;
+  const simd = simdFor(backend, c);
+  if (simd != null) {
+    simd.batchNormForward(inputs.x, out, rows, c, a, b, relu);
+    return out;
+  }
   for (let r = 0, base = 0; r < rows; r++, base += c) {
     for (let k = 0; k < c; k++) {
       const v = x[base + k] * a[k] + b[k];
@@ -73,6 +90,14 @@ function gradSums({ inputs, attrs, backend }: Args): TensorInfo {
   const mean = Float32Array.from(heapView(backend, inputs.mean));
   const inv = Float32Array.from(heapView(backend, inputs.inv));
   const relu = attrs.relu === true;
+  const simd = simdFor(backend, c);
+  if (simd != null) {
+    // The kernel sums g·(x − μ); x̂ = (x − μ)·inv, so the second half is scaled by inv here.
+    const sums = simd.batchNormGradSums(inputs.dy, inputs.x, inputs.y, rows, c, mean, relu);
+    for (let k = 0; k < c; k++) sums[c + k] *= inv[k];
+    heapView(backend, out).set(sums);
+    return out;
+  }
   const sumG = new Float64Array(c);
   const sumGX = new Float64Array(c);
   for (let r = 0, base = 0; r < rows; r++, base += c) {
@@ -104,6 +129,19 @@ function gradInput({ inputs, attrs, backend }: Args): TensorInfo {
   const mg = Float32Array.from(means.subarray(0, c));
   const mgx = Float32Array.from(means.subarray(c, 2 * c));
   const relu = attrs.relu === true;
+  const simd = simdFor(backend, c);
+  if (simd != null) {
+    // a·(g − mg − (x − μ)·inv·mgx) = p·g + q·x + s, per channel.
+    const p = scale;
+    const q = new Float32Array(c);
+    const s = new Float32Array(c);
+    for (let k = 0; k < c; k++) {
+      q[k] = -scale[k] * inv[k] * mgx[k];
+      s[k] = -scale[k] * mg[k] - q[k] * mean[k];
+    }
+    simd.batchNormGradInput(inputs.dy, inputs.x, inputs.y, out, rows, c, p, q, s, relu);
+    return out;
+  }
   for (let r = 0, base = 0; r < rows; r++, base += c) {
     for (let k = 0; k < c; k++) {
       const i = base + k;

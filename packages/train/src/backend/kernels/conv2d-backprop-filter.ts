@@ -7,11 +7,17 @@
  * [Ho, Wo, N, Co] (an Ho×Wo "filter" from N to Co channels), a valid, stride-1 convolution with
  * dilation = the forward stride gives [Ci, kh, kw, Co]. XNNPACK runs that far faster than any loop we could
  * write in JavaScript.
+ *
+ * A single input channel (the first layer of a grayscale net) is the exception: there the transposed convolution
+ * has one "image" and a filter as large as the feature map, which XNNPACK handles badly (it repacks the huge
+ * filter on every call). That case is an im2col matrix (rows × taps) times dy (rows × Co) on our SIMD kernel.
  */
 import { backend_util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { conv2d, disposeAll, slice } from './wasm-kernel-call.js';
 import { transposeJs } from './transpose-js.js';
+import { heapView } from './heap-arrays.js';
+import { SimdKernels, simdKernelsFor } from '../simd/simd-kernels.js';
 
 interface Conv2DBackpropFilterAttrsLike {
   strides: [number, number] | number;
@@ -43,6 +49,8 @@ export function conv2dBackpropFilterWasm(args: {
   const { top, bottom, left, right } = info.padInfo;
   const [n, h, w, ci] = x.shape;
   const co = info.outChannels;
+  const simd = ci === 1 && SimdKernels.fits(co) ? simdKernelsFor(backend) : null;
+  if (simd != null) return singleChannelFilterGrad(backend, simd, x, dy, info);
 
   // Pad only as far as the forward conv actually read: rows 0 … (ho-1)·sh + fh - 1 of the padded input.
   const needH = (ho - 1) * sh + fh;
@@ -72,6 +80,45 @@ export function conv2dBackpropFilterWasm(args: {
   temps.push(result);
   disposeAll(backend, ...temps);
   return dw;
+}
+
+/** dW[kh, kw, 0, co] = Σ_rows im2col(x)[row, kh·fw + kw] · dy[row, co] for one input channel. */
+function singleChannelFilterGrad(
+  backend: BackendWasm,
+  simd: SimdKernels,
+  x: TensorInfo,
+  dy: TensorInfo,
+  info: backend_util.Conv2DInfo,
+): TensorInfo {
+  const { batchSize: n, inHeight: h, inWidth: w, outHeight: ho, outWidth: wo, outChannels: co } = info;
+  const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw } = info;
+  const { top, left } = info.padInfo;
+  const taps = fh * fw;
+  const rows = n * ho * wo;
+  const col = backend.makeOutput([rows, taps], 'float32');
+  const out = backend.makeOutput([fh, fw, 1, co], 'float32');
+  const colView = heapView(backend, col);
+  const xView = heapView(backend, x);
+  let at = 0;
+  for (let b = 0; b < n; b++) {
+    const image = b * h * w;
+    for (let oy = 0; oy < ho; oy++) {
+      for (let ox = 0; ox < wo; ox++) {
+        for (let ky = 0; ky < fh; ky++) {
+          const iy = oy * sh + ky - top;
+          const inside = iy >= 0 && iy < h;
+          for (let kx = 0; kx < fw; kx++) {
+            const ix = ox * sw + kx - left;
+            colView[at++] = inside && ix >= 0 && ix < w ? xView[image + iy * w + ix] : 0;
+          }
+        }
+      }
+    }
+  }
+  const sums = simd.filterGradOuter(col, dy, rows, taps, co);
+  heapView(backend, out).set(sums);
+  backend.disposeData(col.dataId);
+  return out;
 }
 
 export const conv2dBackpropFilterConfig: KernelConfig = {

@@ -9,6 +9,7 @@
 import { util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapView } from './heap-arrays.js';
+import { SimdKernels, simdKernelsFor } from '../simd/simd-kernels.js';
 
 type ReduceArgs = {
   inputs: { x: TensorInfo };
@@ -36,12 +37,18 @@ function createLeadingAxisReduce(kind: 'Sum' | 'Mean', fallback: KernelFunc): Ke
     const cols = util.sizeFromShape(restShape);
     const outShape = attrs.keepDims ? [...new Array<number>(k).fill(1), ...restShape] : restShape;
     const out = backend.makeOutput(outShape, 'float32');
-    const src = heapView(backend, x);
-    const dst = heapView(backend, out);
-    const acc = new Float64Array(cols);
-    for (let r = 0, base = 0; r < rows; r++, base += cols) {
-      for (let c = 0; c < cols; c++) acc[c] += src[base + c];
+    const simd = SimdKernels.fits(cols) ? simdKernelsFor(backend) : null;
+    let acc: Float64Array;
+    if (simd != null) {
+      acc = simd.sumRows(x, rows, cols);
+    } else {
+      const src = heapView(backend, x);
+      acc = new Float64Array(cols);
+      for (let r = 0, base = 0; r < rows; r++, base += cols) {
+        for (let c = 0; c < cols; c++) acc[c] += src[base + c];
+      }
     }
+    const dst = heapView(backend, out);
     const scale = kind === 'Mean' ? 1 / rows : 1;
     for (let c = 0; c < cols; c++) dst[c] = acc[c] * scale;
     return out;

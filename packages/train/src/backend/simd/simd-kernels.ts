@@ -1,0 +1,184 @@
+/**
+ * The SIMD kernels of kernels.wat, bound to one tfjs wasm backend: the module imports that backend's memory, so it
+ * reads and writes tensors where they lie. This file turns tensors into heap offsets, stages the small per-channel
+ * vectors in a scratch block, and splits long reductions into blocks of rows summed in float64.
+ *
+ * `simdKernelsFor` returns null where WebAssembly SIMD is unavailable or the backend's memory cannot be reached;
+ * callers then use their JavaScript loops.
+ */
+import type { TensorInfo } from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { SIMD_KERNELS_WASM_BASE64 } from './simd-kernels.generated.js';
+
+/** Rows per float32 partial sum before it is folded into the float64 total (bounds float32 rounding). */
+const ROWS_PER_BLOCK = 256;
+
+interface SimdExports {
+  sumRows(x: number, rows: number, c: number, acc: number): void;
+  centredSquares(x: number, rows: number, c: number, mean: number, acc: number): void;
+  batchNormForward(x: number, y: number, rows: number, c: number, a: number, b: number, floor: number): void;
+  batchNormGradSums(dy: number, x: number, y: number, rows: number, c: number, mean: number, accG: number, accGX: number, relu: number): void;
+  batchNormGradInput(dy: number, x: number, y: number, dx: number, rows: number, c: number, pqs: number, relu: number): void;
+  maxPool2x2Grad(x: number, dy: number, dx: number, n: number, h: number, w: number, c: number, ho: number, wo: number): void;
+  filterGradOuter(col: number, dy: number, rows: number, taps: number, c: number, acc: number): void;
+}
+
+/** The slice of the WebAssembly JS API used here (the package compiles without the DOM library's types). */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: object };
+  Memory: abstract new (...args: never[]) => WasmMemory;
+}
+const wasmApi = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+
+interface HeapModule {
+  _malloc(bytes: number): number;
+  _free(pointer: number): void;
+  asm?: { memory?: unknown };
+}
+
+let compiled: object | null | undefined;
+const bound = new WeakMap<BackendWasm, SimdKernels | null>();
+
+function compile(): object | null {
+  if (compiled === undefined) {
+    try {
+      if (wasmApi == null) throw new Error('no WebAssembly');
+      compiled = new wasmApi.Module(Uint8Array.from(atob(SIMD_KERNELS_WASM_BASE64), (ch) => ch.charCodeAt(0)));
+    } catch {
+      compiled = null; // no WebAssembly SIMD here
+    }
+  }
+  return compiled;
+}
+
+export function simdKernelsFor(backend: BackendWasm): SimdKernels | null {
+  if (!bound.has(backend)) {
+    const module = compile();
+    const heap = backend.wasm as unknown as HeapModule;
+    const memory = heap.asm?.memory;
+    let kernels: SimdKernels | null = null;
+    if (module != null && wasmApi != null && memory instanceof wasmApi.Memory && typeof heap._malloc === 'function') {
+      const instance = new wasmApi.Instance(module, { env: { memory } });
+      kernels = new SimdKernels(backend, heap, memory, instance.exports as unknown as SimdExports);
+    }
+    bound.set(backend, kernels);
+  }
+  return bound.get(backend) ?? null;
+}
+
+export class SimdKernels {
+  private scratch = 0;
+  private scratchBytes = 0;
+
+  constructor(
+    private readonly backend: BackendWasm,
+    private readonly heap: HeapModule,
+    private readonly memory: WasmMemory,
+    private readonly fns: SimdExports,
+  ) {}
+
+  /** Whether rows of `c` channels suit the kernels (whole f32x4 vectors). */
+  static fits(c: number): boolean {
+    return c % 4 === 0 && c > 0;
+  }
+
+  pointer(info: TensorInfo): number {
+    return this.backend.dataIdMap.get(info.dataId)!.memoryOffset;
+  }
+
+  /** A scratch block of `floats` float32 values (reused; valid until the next call). Returns its byte offset. */
+  private reserve(floats: number): number {
+    const bytes = floats * 4;
+    if (bytes > this.scratchBytes) {
+      if (this.scratch !== 0) this.heap._free(this.scratch);
+      this.scratchBytes = Math.max(bytes, 4096);
+      this.scratch = this.heap._malloc(this.scratchBytes);
+    }
+    return this.scratch;
+  }
+
+  /** A fresh view (the heap's buffer changes when it grows). */
+  private floats(pointer: number, length: number): Float32Array {
+    return new Float32Array(this.memory.buffer, pointer, length);
+  }
+
+  /**
+   * Runs an accumulating kernel over `rows` rows in blocks: `call(firstRow, blockRows, accPointer)` adds the block
+   * into `width` float32 accumulators, which are folded into the float64 result after each block.
+   * `inputs` are staged ahead of the accumulators and passed as their byte offset.
+   */
+  private accumulate(rows: number, width: number, inputs: Float32Array[], call: (first: number, count: number, acc: number, staged: number) => void): Float64Array {
+    const staged = inputs.reduce((s, v) => s + v.length, 0);
+    const base = this.reserve(staged + width);
+    let at = 0;
+    for (const v of inputs) {
+      this.floats(base + at * 4, v.length).set(v);
+      at += v.length;
+    }
+    const accPointer = base + staged * 4;
+    const total = new Float64Array(width);
+    for (let first = 0; first < rows; first += ROWS_PER_BLOCK) {
+      const count = Math.min(ROWS_PER_BLOCK, rows - first);
+      const acc = this.floats(accPointer, width);
+      acc.fill(0);
+      call(first, count, accPointer, base);
+      const sums = this.floats(accPointer, width);
+      for (let i = 0; i < width; i++) total[i] += sums[i];
+    }
+    return total;
+  }
+
+  /** Σ over rows, per channel. */
+  sumRows(x: TensorInfo, rows: number, c: number): Float64Array {
+    const px = this.pointer(x);
+    return this.accumulate(rows, c, [], (first, count, acc) => this.fns.sumRows(px + first * c * 4, count, c, acc));
+  }
+
+  /** Σ (x − mean)² over rows, per channel. */
+  centredSquares(x: TensorInfo, rows: number, c: number, mean: Float32Array): Float64Array {
+    const px = this.pointer(x);
+    return this.accumulate(rows, c, [mean], (first, count, acc, staged) => this.fns.centredSquares(px + first * c * 4, count, c, staged, acc));
+  }
+
+  /** y = x·a + b per channel, then max(·, 0) when relu. */
+  batchNormForward(x: TensorInfo, y: TensorInfo, rows: number, c: number, a: Float32Array, b: Float32Array, relu: boolean): void {
+    const staged = this.reserve(2 * c);
+    this.floats(staged, c).set(a);
+    this.floats(staged + 4 * c, c).set(b);
+    this.fns.batchNormForward(this.pointer(x), this.pointer(y), rows, c, staged, staged + 4 * c, relu ? 0 : -Infinity);
+  }
+
+  /** [Σg, Σg·(x − mean)] per channel, g = dy masked by y > 0 when relu. */
+  batchNormGradSums(dy: TensorInfo, x: TensorInfo, y: TensorInfo, rows: number, c: number, mean: Float32Array, relu: boolean): Float64Array {
+    const [pdy, px, py] = [this.pointer(dy), this.pointer(x), this.pointer(y)];
+    const flag = relu ? 1 : 0;
+    return this.accumulate(rows, 2 * c, [mean], (first, count, acc, staged) => {
+      const off = first * c * 4;
+      this.fns.batchNormGradSums(pdy + off, px + off, py + off, count, c, staged, acc, acc + 4 * c, flag);
+    });
+  }
+
+  /** dx = p·g + q·x + s per channel, g as in batchNormGradSums. */
+  batchNormGradInput(dy: TensorInfo, x: TensorInfo, y: TensorInfo, dx: TensorInfo, rows: number, c: number, p: Float32Array, q: Float32Array, s: Float32Array, relu: boolean): void {
+    const staged = this.reserve(3 * c);
+    this.floats(staged, c).set(p);
+    this.floats(staged + 4 * c, c).set(q);
+    this.floats(staged + 8 * c, c).set(s);
+    this.fns.batchNormGradInput(this.pointer(dy), this.pointer(x), this.pointer(y), this.pointer(dx), rows, c, staged, relu ? 1 : 0);
+  }
+
+  /** MaxPool 2×2 / stride 2 / no padding gradient into a zeroed dx. */
+  maxPool2x2Grad(x: TensorInfo, dy: TensorInfo, dx: TensorInfo, n: number, h: number, w: number, c: number, ho: number, wo: number): void {
+    this.fns.maxPool2x2Grad(this.pointer(x), this.pointer(dy), this.pointer(dx), n, h, w, c, ho, wo);
+  }
+
+  /** Σ_r col[r, t]·dy[r, j] for t < taps, j < c (col: rows × taps, dy: rows × c), in float64. */
+  filterGradOuter(col: TensorInfo, dy: TensorInfo, rows: number, taps: number, c: number): Float64Array {
+    const [pcol, pdy] = [this.pointer(col), this.pointer(dy)];
+    return this.accumulate(rows, taps * c, [], (first, count, acc) => this.fns.filterGradOuter(pcol + first * taps * 4, pdy + first * c * 4, count, taps, c, acc));
+  }
+}
