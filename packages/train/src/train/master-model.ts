@@ -72,11 +72,13 @@ export class MasterModel {
     const out = new Float32Array(n * d);
     for (let start = 0; start < n; start += EMBED_CHUNK) {
       const rows = Math.min(EMBED_CHUNK, n - start);
+      // The tensor, not its values, leaves the tidy (tidy would walk a returned typed array value by value).
       const chunk = tf.tidy(() => {
         const x = tf.tensor4d(images.subarray(start * perImage, (start + rows) * perImage), [rows, s, s, c]);
-        return (this.model.predict(x) as tf.Tensor).dataSync() as Float32Array;
+        return this.model.predict(x) as tf.Tensor;
       });
-      out.set(chunk, start * d);
+      out.set(chunk.dataSync() as Float32Array, start * d);
+      chunk.dispose();
     }
     return out;
   }

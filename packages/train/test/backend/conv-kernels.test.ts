@@ -22,6 +22,9 @@ const cases: ConvCase[] = [
   { x: [2, 10, 12, 2], filter: [5, 3, 2, 4], strides: 2, pad: 'valid' },
   { x: [3, 8, 8, 5], filter: [1, 1, 5, 7], strides: 1, pad: 'same' },
   { x: [2, 13, 13, 3], filter: [4, 4, 3, 2], strides: 3, pad: 'same' },
+  // N and Ci multiples of 4: the NHWC → CHWN transpose runs as SIMD 4×4 blocks.
+  { x: [4, 12, 12, 8], filter: [3, 3, 8, 12], strides: 1, pad: 'same' },
+  { x: [8, 7, 7, 4], filter: [3, 3, 4, 4], strides: 2, pad: 'valid' },
   // One input channel with Co a multiple of 4 takes the im2col + SIMD path; Co = 6 the transposed convolution.
   { x: [3, 11, 9, 1], filter: [5, 3, 1, 12], strides: 2, pad: 'valid' },
   { x: [2, 13, 10, 1], filter: [4, 4, 1, 8], strides: 3, pad: 'same' },

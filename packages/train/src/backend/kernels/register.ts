@@ -17,6 +17,7 @@ import { maxPoolGradConfig } from './max-pool-grad.js';
 import { batchNormKernelConfigs } from './batch-norm-relu.js';
 import { cpuConv2dBackpropFilterConfig } from './cpu-conv2d-backprop-filter.js';
 import { leadingAxisMeanConfig, leadingAxisSumConfig } from './leading-axis-reduce.js';
+import { sharedIdentityConfig } from './shared-identity.js';
 
 /** Kernels a backend shipped before we replaced them, by backend and name (undefined = it had none). */
 const originals = new Map<string, Map<string, KernelConfig | undefined>>([
@@ -85,6 +86,7 @@ export function registerWasmKernels(set: KernelSet | 'none'): void {
   if (set === 'missing-only') return;
   install(conv2dBackpropInputConfig(inputFallback));
   install(maxPoolGradConfig);
+  install(sharedIdentityConfig);
   for (const config of batchNormKernelConfigs) install(config);
   if (sumFallback != null) install(leadingAxisSumConfig(sumFallback));
   if (meanFallback != null) install(leadingAxisMeanConfig(meanFallback));

@@ -21,6 +21,7 @@ interface SimdExports {
   batchNormGradInput(dy: number, x: number, y: number, dx: number, rows: number, c: number, pqs: number, relu: number): void;
   maxPool2x2Grad(x: number, dy: number, dx: number, n: number, h: number, w: number, c: number, ho: number, wo: number): void;
   filterGradOuter(col: number, dy: number, rows: number, taps: number, c: number, acc: number): void;
+  transposeOuterInner(src: number, dst: number, n: number, x: number, c: number): void;
 }
 
 /** The slice of the WebAssembly JS API used here (the package compiles without the DOM library's types). */
@@ -180,5 +181,10 @@ export class SimdKernels {
   filterGradOuter(col: TensorInfo, dy: TensorInfo, rows: number, taps: number, c: number): Float64Array {
     const [pcol, pdy] = [this.pointer(col), this.pointer(dy)];
     return this.accumulate(rows, taps * c, [], (first, count, acc) => this.fns.filterGradOuter(pcol + first * taps * 4, pdy + first * c * 4, count, taps, c, acc));
+  }
+
+  /** dst[j, p, i] = src[i, p, j] for src [n, x, c], n and c multiples of 4. */
+  transposeOuterInner(src: TensorInfo, dst: TensorInfo, n: number, x: number, c: number): void {
+    this.fns.transposeOuterInner(this.pointer(src), this.pointer(dst), n, x, c);
   }
 }
