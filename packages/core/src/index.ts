@@ -13,6 +13,7 @@ export * from './approximate-index.js';
 export * from './rank.js';
 export * from './inputs.js';
 export * from './image-header.js';
+export * from './png-decoder.js';
 export * from './sha256.js';
 export * from './embedding-backend.js';
 export * from './inference-queue.js';

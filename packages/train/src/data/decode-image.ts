@@ -1,5 +1,5 @@
 /**
- * Image bytes → RawImage. Plain PNGs go through our fast decoder; everything else (JPEG, BMP, GIF, TIFF,
+ * Image bytes → RawImage. Plain PNGs go through core's fast decoder; everything else (JPEG, BMP, GIF, TIFF,
  * interlaced PNG) through jimp, loaded lazily so PNG-only datasets never pay for it.
  * Core's header check runs first, as in the SDKs: decompression bombs and the corrupt streams that make jimp's
  * decoders loop (GIF/TIFF LZW, TIFF directory cycles) are refused before any decoding.
@@ -14,7 +14,14 @@ export async function decodeImageBytes(bytes: Uint8Array): Promise<RawImage> {
     try {
       return decodePng(bytes);
     } catch (e) {
-      // Only formats we do not handle fall through; a damaged file is damaged for jimp too.
+      // Files outside the fast decoder's subset, and damaged ones, go to jimp, whose verdict stands (it tolerates
+      // a few defects the fast decoder refuses, such as a bad zlib checksum), as in the Node SDK. When jimp
+      // refuses a damaged file too, the fast decoder's message names the defect more clearly.
+      if (isSiameseError(e, 'IMAGE_DECODE')) {
+        return decodeWithJimp(bytes).catch(() => {
+          throw e;
+        });
+      }
       if (!isSiameseError(e, 'IMAGE_UNSUPPORTED_FORMAT')) throw e;
     }
   }

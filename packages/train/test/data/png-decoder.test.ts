@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { deflateSync } from 'node:zlib';
+import { crc32, deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { isSiameseError } from '@siamese-sdk/core';
 import { decodePng } from '../../src/data/png-decoder.js';
@@ -15,14 +15,15 @@ function fixturePngs(count: number): string[] {
     .map((f) => join(dir, f));
 }
 
-/** Builds a PNG by hand (no encoder in the repo): one IHDR, optional PLTE/tRNS, one IDAT, IEND. CRCs are zero
- * because our decoder does not check them; jimp is not used on these. */
+/** Builds a PNG by hand (no encoder in the repo): one IHDR, optional PLTE/tRNS, one IDAT, IEND, with CRCs (the
+ * decoder checks them, as jimp does). */
 function makePng(width: number, height: number, colorType: number, bitDepth: number, rows: number[][], extra: { type: string; data: number[] }[] = []): Uint8Array {
   const chunk = (type: string, data: Uint8Array): Buffer => {
     const b = Buffer.alloc(12 + data.length);
     b.writeUInt32BE(data.length, 0);
     b.write(type, 4, 'latin1');
     Buffer.from(data).copy(b, 8);
+    b.writeUInt32BE(crc32(b.subarray(4, 8 + data.length)), 8 + data.length);
     return b;
   };
   const ihdr = Buffer.alloc(13);
