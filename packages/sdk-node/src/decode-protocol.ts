@@ -1,5 +1,6 @@
 /** Messages between the decode pool and its workers. */
 import type { PreprocessTarget, SiameseErrorCode, SiameseErrorDetails } from '@siamese-sdk/core';
+import type { PngDecoderChoice } from './decode-bytes.js';
 
 export interface DecodeJob {
   id: number;
@@ -7,6 +8,7 @@ export interface DecodeJob {
   path?: string;
   bytes?: Uint8Array;
   maxPixels: number;
+  png: PngDecoderChoice;
   target: PreprocessTarget;
 }
 

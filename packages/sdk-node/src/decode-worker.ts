@@ -10,7 +10,7 @@ import type { DecodeJob, DecodeReply } from './decode-protocol.js';
 async function handle(job: DecodeJob): Promise<DecodeReply> {
   try {
     const bytes = job.bytes ?? (await readImageFile(job.path!));
-    const image = await decodeImageBytes(bytes, job.maxPixels);
+    const image = await decodeImageBytes(bytes, job.maxPixels, job.png);
     return { id: job.id, ok: true, tensor: preprocessImage(image, job.target) };
   } catch (error) {
     const e = error instanceof SiameseError ? error : new SiameseError('IMAGE_DECODE', `could not be decoded (${(error as Error)?.message ?? String(error)})`);

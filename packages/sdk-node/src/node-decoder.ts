@@ -4,7 +4,7 @@
  */
 import { type DecodedImage, type ModelMetadata, SiameseError } from '@siamese-sdk/core';
 import { sharedDecodePool } from './decode-pool.js';
-import { decodeImageBytes, readImageFile } from './decode-bytes.js';
+import { type PngDecoderChoice, decodeImageBytes, readImageFile } from './decode-bytes.js';
 import { type FetchLimits, fetchBytes } from './fetch-url.js';
 import { type ImageInput, type ImageSource, classifyImageInput, describeSource } from './image-input.js';
 
@@ -13,11 +13,14 @@ export interface DecodeOptions {
   fetch: FetchLimits;
   /** Decode on worker threads when a call has at least this many images (default 4; Infinity = never). */
   workerThreshold: number;
+  /** PNG decoding: core's fast decoder with jimp as fallback (default), or jimp only. */
+  png?: PngDecoderChoice;
 }
 
 export const DEFAULT_WORKER_THRESHOLD = 4;
 
 export function createNodeDecoder(metadata: ModelMetadata, options: DecodeOptions) {
+  const bytesOptions = { maxPixels: options.maxPixels, png: options.png ?? 'fast' };
   return async (input: ImageInput, _index: number, count: number): Promise<DecodedImage> => {
     const source = classifyImageInput(input);
     try {
@@ -32,11 +35,11 @@ export function createNodeDecoder(metadata: ModelMetadata, options: DecodeOption
     if (source.kind === 'pixels') return source.image;
     const pool = count >= options.workerThreshold ? sharedDecodePool() : null;
     if (source.kind === 'path') {
-      if (pool) return { preprocessed: await pool.decode({ path: source.path }, options.maxPixels, metadata) };
-      return decodeImageBytes(await readImageFile(source.path), options.maxPixels);
+      if (pool) return { preprocessed: await pool.decode({ path: source.path }, bytesOptions, metadata) };
+      return decodeImageBytes(await readImageFile(source.path), bytesOptions.maxPixels, bytesOptions.png);
     }
     const bytes = source.kind === 'url' ? await fetchBytes(source.url, options.fetch) : source.bytes;
-    if (pool) return { preprocessed: await pool.decode({ bytes }, options.maxPixels, metadata) };
-    return decodeImageBytes(bytes, options.maxPixels);
+    if (pool) return { preprocessed: await pool.decode({ bytes }, bytesOptions, metadata) };
+    return decodeImageBytes(bytes, bytesOptions.maxPixels, bytesOptions.png);
   }
 }
