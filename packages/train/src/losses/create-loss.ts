@@ -40,8 +40,13 @@ export function validateLossConfig(config: LossConfig): LossConfig {
       }
       return config;
     }
-    case 'proto':
+    case 'proto': {
+      const scale = (config as { scale?: unknown }).scale;
+      if (scale !== undefined && (typeof scale !== 'number' || !Number.isFinite(scale) || scale <= 0)) {
+        throw new SiameseError('INVALID_ARGUMENT', `The proto loss needs a scale > 0, got ${String(scale)}`, { scale });
+      }
       return config;
+    }
     default:
       throw new SiameseError('INVALID_ARGUMENT', `Unknown loss "${String(kind)}" (${LOSS_KINDS.join(', ')})`, { loss: kind });
   }
@@ -55,6 +60,6 @@ export function createLoss(config: LossConfig): LossFn {
     case 'triplet':
       return tripletLoss(valid.margin, TRIPLET_MINERS[valid.mining]);
     case 'proto':
-      return prototypicalLoss();
+      return prototypicalLoss(valid.scale ?? 1);
   }
 }

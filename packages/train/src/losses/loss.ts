@@ -15,5 +15,9 @@ export type LossConfig =
   | { kind: 'contrastive'; margin: number }
   /** FaceNet: max(0, d(a,p)² - d(a,n)² + α) (or on d; documented in the file) over mined triplets. */
   | { kind: 'triplet'; margin: number; mining: Mining }
-  /** Snell et al. 2017: per class, the first half of its examples in the batch are support, the rest query. */
-  | { kind: 'proto' };
+  /**
+   * Snell et al. 2017: per class, the first half of its examples in the batch are support, the rest query.
+   * Logits are −scale·‖q − c‖² (scale default 1). On the unit sphere squared distances lie in [0, 4], so an
+   * L2-normalised net needs a larger scale (a temperature, as in cosine-softmax losses) to learn quickly.
+   */
+  | { kind: 'proto'; scale?: number };

@@ -1,7 +1,7 @@
 /**
  * Prototypical loss (Snell, Swersky & Zemel 2017) on an episode laid out as a batch: for each class, the first
  * half (rounded down) of its examples in batch order are the support set, the rest are queries. Prototypes are the
- * support means; each query is classified by softmax over −‖q − c_k‖² and the loss is the mean cross-entropy.
+ * support means; each query is classified by softmax over −scale·‖q − c_k‖² and the loss is the mean cross-entropy.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { SiameseError } from '@siamese-sdk/core';
@@ -63,14 +63,14 @@ export function episodeLayout(labels: Int32Array): EpisodeLayout {
   return { prototypeMatrix, querySelector, queryTargets, classes: c, queries };
 }
 
-export function prototypicalLoss(): LossFn {
+export function prototypicalLoss(scale = 1): LossFn {
   return (embeddings, labels) =>
     tf.tidy(() => {
       const n = labels.length;
       const layout = episodeLayout(labels);
       const prototypes = tf.matMul(tf.tensor2d(layout.prototypeMatrix, [layout.classes, n]), embeddings) as tf.Tensor2D;
       const queries = tf.matMul(tf.tensor2d(layout.querySelector, [layout.queries, n]), embeddings) as tf.Tensor2D;
-      const logits = tf.neg(pairwiseSquaredDistances(queries, prototypes));
+      const logits = tf.mul(pairwiseSquaredDistances(queries, prototypes), -scale);
       const logProbabilities = tf.logSoftmax(logits);
       const targets = tf.tensor2d(layout.queryTargets, [layout.queries, layout.classes]);
       return tf.div(tf.neg(tf.sum(tf.mul(targets, logProbabilities))), layout.queries) as tf.Scalar;

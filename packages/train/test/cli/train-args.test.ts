@@ -38,7 +38,11 @@ describe('siamese-train options', () => {
     expect([o.trainer.classesPerBatch, o.trainer.imagesPerClass, o.trainer.steps]).toEqual([8, 4, 20]);
     expect(o.data).toMatchObject({ data: 'omniglot', rotations: true, channels: 1 });
     const p = parseTrainArgs(['--data', FIXTURE_DIR], new Date('2026-01-01T00:00:00Z'));
-    expect(p.trainer.loss).toEqual({ kind: 'proto' });
+    expect(p.trainer.loss).toEqual({ kind: 'proto', scale: 20 });
+    expect(parseTrainArgs(['--data', FIXTURE_DIR, '--no-l2-normalize']).trainer.loss).toEqual({ kind: 'proto', scale: 1 });
+    expect(parseTrainArgs(['--data', FIXTURE_DIR, '--proto-scale', '8']).trainer.loss).toEqual({ kind: 'proto', scale: 8 });
+    expect(() => parseTrainArgs(['--data', FIXTURE_DIR, '--proto-scale', '0'])).toThrow(/--proto-scale must be positive/);
+    expect(() => parseTrainArgs(['--data', FIXTURE_DIR, '--loss', 'contrastive', '--proto-scale', '8'])).toThrow(/applies to --loss proto only/);
     expect([p.trainer.classesPerBatch, p.trainer.imagesPerClass]).toEqual([20, 10]);
     expect(p.out).toBe('runs/omniglot-eval-mini-proto-20260101-000000');
     expect(parseTrainArgs(['--data', FIXTURE_DIR, '--loss', 'contrastive']).trainer.loss).toEqual({ kind: 'contrastive', margin: 1 });

@@ -108,6 +108,18 @@ describe('losses on the hand-computed example', () => {
     const expected = (Math.log(2) + 2 * Math.log(1 + Math.exp(-4))) / 3;
     expect(lossValue({ kind: 'proto' }, proto, Int32Array.from([0, 1, 0, 1, 0]))).toBeCloseTo(expected, 5);
   });
+
+  it('prototypical with scale 0.5: the same episode with logits −0.5·d² → q2 ln 2, q3 and q4 ln(1 + e^−2)', () => {
+    const proto = [0, 0, 2, 0, 1, 0, 2, 1, 0, 1];
+    const expected = (Math.log(2) + 2 * Math.log(1 + Math.exp(-2))) / 3;
+    expect(lossValue({ kind: 'proto', scale: 0.5 }, proto, Int32Array.from([0, 1, 0, 1, 0]))).toBeCloseTo(expected, 5);
+  });
+
+  it('prototypical: a scale that is not a positive number is an INVALID_ARGUMENT naming it', () => {
+    for (const scale of [0, -1, Number.NaN, Infinity]) {
+      expect(() => createLoss({ kind: 'proto', scale })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('scale') }));
+    }
+  });
 });
 
 describe('numerical safety', () => {
