@@ -5,6 +5,7 @@
  * not take; every other format goes to jimp. Runs on the calling thread or inside a decode worker (the same
  * function either way).
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { inflateSync } from 'node:zlib';
 import { type InflateFunction, type RawImage, SiameseError, checkImageHeader, decodePng, isSiameseError } from '@siamese-sdk/core';
@@ -80,9 +81,26 @@ export async function readImageFile(path: string): Promise<Uint8Array> {
   try {
     return await readFile(path);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new SiameseError('NOT_FOUND', `no such file: ${path}`, { path });
-    if (code === 'EISDIR') throw new SiameseError('INVALID_ARGUMENT', `${path} is a directory, not an image file`, { path });
-    throw new SiameseError('NOT_FOUND', `cannot read ${path}: ${(error as Error).message}`, { path }, { cause: error });
+    throw fileError(path, error);
   }
+}
+
+/**
+ * The same, blocking: for decode workers, which have nothing else to do meanwhile. Reading a small image this way
+ * costs ~20 µs of CPU; fs.promises.readFile (open, stat, read, close through the thread pool) costs 100–400 µs,
+ * more than decoding the PNG.
+ */
+export function readImageFileSync(path: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw fileError(path, error);
+  }
+}
+
+function fileError(path: string, error: unknown): SiameseError {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'ENOTDIR') return new SiameseError('NOT_FOUND', `no such file: ${path}`, { path });
+  if (code === 'EISDIR') return new SiameseError('INVALID_ARGUMENT', `${path} is a directory, not an image file`, { path });
+  return new SiameseError('NOT_FOUND', `cannot read ${path}: ${(error as Error).message}`, { path }, { cause: error });
 }

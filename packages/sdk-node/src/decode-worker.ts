@@ -1,15 +1,16 @@
 /**
- * A decode worker: file/bytes → header check → jimp decode → the core's preprocessing → the model's input
- * values, sent back as a transferred Float32Array. Doing all of it here keeps the main thread free for inference.
+ * A decode worker: file/bytes → header check → decode (core's fast PNG decoder, or jimp) → the core's
+ * preprocessing → the model's input values (e.g. 28×28 floats), sent back as a transferred Float32Array. Doing all
+ * of it here keeps the main thread free for inference.
  */
 import { parentPort } from 'node:worker_threads';
 import { SiameseError, type SiameseErrorDetails, preprocessImage } from '@siamese-sdk/core';
-import { decodeImageBytes, readImageFile } from './decode-bytes.js';
+import { decodeImageBytes, readImageFileSync } from './decode-bytes.js';
 import type { DecodeJob, DecodeReply } from './decode-protocol.js';
 
 async function handle(job: DecodeJob): Promise<DecodeReply> {
   try {
-    const bytes = job.bytes ?? (await readImageFile(job.path!));
+    const bytes = job.bytes ?? readImageFileSync(job.path!);
     const image = await decodeImageBytes(bytes, job.maxPixels, job.png);
     return { id: job.id, ok: true, tensor: preprocessImage(image, job.target) };
   } catch (error) {
