@@ -3,7 +3,7 @@
  * {@link EmbeddingIndex} for fast ranking, editable (add / remove) and storable without the images
  * (toJSON / fromJSON, with strict validation because stored sets are untrusted input).
  */
-import { ApproximateIndex, type ApproximateIndexOptions } from './approximate-index.js';
+import { ApproximateIndex, type ApproximateIndexOptions, validateApproximateIndexOptions } from './approximate-index.js';
 import { l2NormalizeInPlace } from './distance.js';
 import { buildEmbeddingIndex, type EmbeddingIndex } from './embedding-index.js';
 import { SiameseError } from './errors.js';
@@ -72,6 +72,7 @@ export class SupportSet<TInput> {
     if (index !== 'exact' && index !== 'approximate' && index !== 'auto') {
       throw new SiameseError('INVALID_ARGUMENT', `index must be "exact", "approximate" or "auto", got ${String(index)}`);
     }
+    if (approximate !== undefined) validateApproximateIndexOptions(approximate);
     this.search = { index, approximate };
     this.approximate = undefined;
     return this;
