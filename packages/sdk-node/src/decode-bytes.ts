@@ -5,8 +5,8 @@
  * not take; every other format goes to jimp. Runs on the calling thread or inside a decode worker (the same
  * function either way).
  */
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { type Stats, closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import { inflateSync } from 'node:zlib';
 import { type InflateFunction, type RawImage, SiameseError, checkImageHeader, decodePng, isSiameseError } from '@siamese-sdk/core';
 
@@ -76,12 +76,26 @@ export async function decodeImageBytes(bytes: Uint8Array, maxPixels: number, png
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width, height, channels: 4 };
 }
 
-/** Reads a file, mapping file-system failures to NOT_FOUND / INVALID_ARGUMENT with the path. */
+/**
+ * Non-blocking open: a named pipe then opens at once (and is refused as not a regular file) instead of waiting for
+ * a writer forever. No effect on regular files; 0 where the platform lacks the flag (Windows).
+ */
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
+
+/**
+ * Reads an image file, mapping file-system failures to NOT_FOUND / INVALID_ARGUMENT with the path. Only regular
+ * files are read: a directory, pipe, socket or device (/dev/zero would never end) is INVALID_ARGUMENT.
+ */
 export async function readImageFile(path: string): Promise<Uint8Array> {
+  let file: FileHandle | undefined;
   try {
-    return await readFile(path);
+    file = await open(path, OPEN_FLAGS);
+    assertRegularFile(path, await file.stat());
+    return await file.readFile();
   } catch (error) {
     throw fileError(path, error);
+  } finally {
+    await file?.close().catch(() => undefined);
   }
 }
 
@@ -91,14 +105,25 @@ export async function readImageFile(path: string): Promise<Uint8Array> {
  * more than decoding the PNG.
  */
 export function readImageFileSync(path: string): Uint8Array {
+  let fd: number | undefined;
   try {
-    return readFileSync(path);
+    fd = openSync(path, OPEN_FLAGS);
+    assertRegularFile(path, fstatSync(fd));
+    return readFileSync(fd);
   } catch (error) {
     throw fileError(path, error);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
+function assertRegularFile(path: string, stat: Stats): void {
+  if (stat.isDirectory()) throw new SiameseError('INVALID_ARGUMENT', `${path} is a directory, not an image file`, { path });
+  if (!stat.isFile()) throw new SiameseError('INVALID_ARGUMENT', `${path} is not a regular file (a pipe, socket or device), not an image file`, { path });
+}
+
 function fileError(path: string, error: unknown): SiameseError {
+  if (error instanceof SiameseError) return error;
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT' || code === 'ENOTDIR') return new SiameseError('NOT_FOUND', `no such file: ${path}`, { path });
   if (code === 'EISDIR') return new SiameseError('INVALID_ARGUMENT', `${path} is a directory, not an image file`, { path });
