@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Performance against the machine's limit and the alternatives, one run (issue 7):
-//   1. roofline — float32 MatMul peak through onnxruntime-node, 1 thread and all threads; the model's FLOPs/image;
+//   1. roofline — float32 MatMul peak through onnxruntime-node, 1 thread and all threads; the model's FLOPs/image,
+//      counted from the ONNX graph (onnx-flops.mjs) and cross-checked against the training code's layer shapes;
 //   2. embed throughput, batches 1/8/32/256 × threads 1/all: siamese-sdk, raw onnxruntime-node, onnxruntime-web
 //      (wasm, in Node), tfjs-wasm predict of the same Conv-4 — images/s, GFLOP/s, ratios (each in its own process);
 //   3. end to end from PNG and JPEG files (decoding included);
@@ -14,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Jimp } from 'jimp';
 import { closeDecodePool, loadModel } from '../dist/index.js';
+import { countOnnxFlops } from './onnx-flops.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..', '..', '..');
@@ -75,7 +77,18 @@ const embed = await section('embed', async () => {
       if (t === 1) rss[engine] = r.rssLoadedModel / 2 ** 20;
     }
   }
-  return { flopsPerImage, table, rssPerLoadedModelMiB: rss };
+  // The FLOPs of the model file itself (what every engine but tfjs runs); the layer-shape count is a cross-check.
+  const graph = countOnnxFlops(new Uint8Array(readFileSync(modelPath)));
+  return {
+    flopsPerImage: graph.flops,
+    flopsSource: 'onnx-graph',
+    flopsByOp: graph.byOp,
+    flopNodes: graph.nodes.length,
+    otherElementOpsPerImage: graph.otherElementOps,
+    flopsPerImageLayerShapes: flopsPerImage,
+    table,
+    rssPerLoadedModelMiB: rss,
+  };
 });
 // 3. End to end from files (PNG as shipped; JPEG made from the same images with jimp).
 const files = await section('files', async () => {
@@ -122,15 +135,17 @@ if (rank.sizes) {
   const at = (n) => rank.sizes.find((s) => s.embeddings === n);
   goal('rank p50, cached 20-way set (query embedding precomputed)', at(20).p50Ms, 1, 'ms', at(20).p50Ms <= 1);
   if (at(100_000)) goal('rank p50, 100,000 embeddings, exact', at(100_000).p50Ms, 20, 'ms', at(100_000).p50Ms <= 20);
-  const good = (rank.approximate ?? []).filter((a) => a.recallAt10 >= 0.95).sort((a, b) => a.p50Ms - b.p50Ms)[0];
+  // The goal is judged on the full rank call with the index's default options (what a user gets), recall included.
+  const call = rank.approximateRankCall;
   const largest = rank.approximate?.[0]?.embeddings;
-  if (largest) {
+  if (largest && call) {
+    const ok = call.recallAt10 >= 0.95 && call.p50Ms <= 5 && largest >= 1_000_000;
     goal(
-      `rank p50, ${largest.toLocaleString('en')} embeddings, approximate at recall@10 ≥ 0.95${good ? ` (${good.probes} of ${good.lists} cells, recall ${good.recallAt10.toFixed(3)})` : ' (no setting reached 0.95)'}`,
-      good ? good.p50Ms : NaN,
+      `rank p50, ${largest.toLocaleString('en')} embeddings, approximate index with default options at recall@10 ≥ 0.95 (measured recall@10 ${call.recallAt10.toFixed(3)} against exact search)`,
+      call.p50Ms,
       5,
       'ms',
-      Boolean(good && good.p50Ms <= 5 && largest >= 1_000_000),
+      ok,
     );
   }
   const m = rank.memory?.rankCalls;
@@ -146,7 +161,13 @@ lines.push(`Model \`${results.model}\`, ${all} cores. Load averages (1 min) are 
 lines.push(`### Roofline (${loadNote('roofline')})`, '');
 lines.push('| threads | float32 MatMul peak, onnxruntime-node (512–2048 square) |', '|---|---|');
 for (const t of threadCounts) lines.push(`| ${t} | ${f1(peak[t], 1)} GFLOP/s |`);
-lines.push('', `Model FLOPs per image: ${f1(flops / 1e6, 2)} MFLOP (Conv/Dense multiply–adds × 2, from the Conv-4's layer shapes).`);
+{
+  const byOp = Object.entries(embed.flopsByOp ?? {}).map(([op, n]) => `${op} ${f1(n / 1e6, 2)}`).join(', ');
+  const cross = embed.flopsPerImageLayerShapes
+    ? embed.flopsPerImageLayerShapes === flops ? 'the training code\'s layer shapes give the same count' : `the training code's layer shapes give ${f1(embed.flopsPerImageLayerShapes / 1e6, 2)} MFLOP`
+    : 'no layer-shape cross-check';
+  lines.push('', `Model FLOPs per image: ${f1(flops / 1e6, 2)} MFLOP, counted from the ONNX graph of \`${results.model}\` (${embed.flopNodes} nodes: ${byOp}; multiply–adds × 2 of Conv/Gemm/MatMul with shapes propagated from the 1-image input; ${f1((embed.otherElementOpsPerImage ?? 0) / 1e3, 1)} k element operations of activations, pooling and normalisation not counted); ${cross}.`);
+}
 lines.push('The MatMul figure is the best of three sizes in a short run, so it is a lower bound on the true peak: a share above 100% below means the peak was under-measured (noise), not that the model beat it.', '');
 lines.push(`### Embed throughput, images/s (GFLOP/s) (${loadNote('embed')})`, '');
 lines.push('| engine | threads | batch 1 | batch 8 | batch 32 | batch 256 | vs tfjs-wasm @256 |', '|---|---|---|---|---|---|---|');
@@ -162,8 +183,14 @@ lines.push(`siamese-sdk \`embed(files)\` over ${files.images} Omniglot images: P
 lines.push(`### rank against cached support sets (${loadNote('rank')})`, '');
 lines.push('| embeddings | search | p50 | p99 | set memory |', '|---|---|---|---|---|');
 for (const s of rank.sizes ?? []) lines.push(`| ${s.embeddings.toLocaleString('en')} | exact | ${f1(s.p50Ms, 3)} ms | ${f1(s.p99Ms, 3)} ms | ${f1(s.setMiB)} MiB |`);
-for (const a of rank.approximate ?? []) lines.push(`| ${a.embeddings.toLocaleString('en')} | approximate, ${a.probes}/${a.lists} cells, recall@10 ${f1(a.recallAt10, 3)} | ${f1(a.p50Ms, 3)} ms | ${f1(a.p99Ms, 3)} ms | +${f1(a.indexMiB)} MiB index (built in ${f1(a.buildSeconds, 1)} s) |`);
-if (rank.approximateRankCall) lines.push(`| ${rank.approximate[0].embeddings.toLocaleString('en')} | approximate, full \`rankEmbedding\` call, default probes | ${f1(rank.approximateRankCall.p50Ms, 3)} ms | ${f1(rank.approximateRankCall.p99Ms, 3)} ms | |`);
+for (const a of rank.approximate ?? []) {
+  lines.push(`| ${a.embeddings.toLocaleString('en')} | approximate, scan ${f1(a.scanShare * 100)}%${a.isDefault ? ' (default)' : ''} = ${f1(a.rowsScanned)} rows of ${a.lists} cells, recall@10 ${f1(a.recallAt10, 3)} | ${f1(a.p50Ms, 3)} ms | ${f1(a.p99Ms, 3)} ms | +${f1(a.indexMiB)} MiB index (built in ${f1(a.buildSeconds, 1)} s) |`);
+}
+const call = rank.approximateRankCall;
+if (call) lines.push(`| ${rank.approximate[0].embeddings.toLocaleString('en')} | approximate, full \`rankEmbedding\` call, default options, recall@10 ${f1(call.recallAt10, 3)} | ${f1(call.p50Ms, 3)} ms | ${f1(call.p99Ms, 3)} ms | |`);
+if (call) {
+  lines.push('', `Approximate index: IVF over ${call.lists} cells (~64 rows each, two-level spherical k-means), adaptive probes scanning ${f1(call.scanShare * 100)}% of the rows as int8 codes in a ${call.simd ? 'WebAssembly SIMD' : 'JavaScript'} kernel, exact float64 re-rank of the best candidates; recall@10 is measured against exact search over the same gallery and queries in this run.`);
+}
 lines.push('', 'Galleries: one seeded synthetic unit embedding per label, in classes of 20 around random centres (same-class cosine ≈ 0.7, like trained embeddings); queries precomputed, k = 10.');
 if (rank.memory?.rankCalls) {
   const m = rank.memory.rankCalls;
