@@ -101,4 +101,27 @@ describe('image headers', () => {
       }
     }
   });
+
+  it('refuses a BMP whose colour table cannot fit in the file (a decoder would allocate it first)', () => {
+    // A full 54-byte BITMAPINFOHEADER, 2×2, 24 bpp, and a 12-byte pixel array; "colours used" at byte 46.
+    const bmp = (colorsUsed: number, bpp = 24, tail = 16) =>
+      bytes('BM', u32le(54 + tail), u32le(0), u32le(54), u32le(40), u32le(2), u32le(2), u16le(1), u16le(bpp), u32le(0), u32le(tail), u32le(0), u32le(0), u32le(colorsUsed), u32le(0), new Array(tail).fill(0));
+    expect(readImageHeader(bmp(0))).toMatchObject({ format: 'bmp', width: 2, height: 2 });
+    expect(readImageHeader(bmp(4))).toMatchObject({ width: 2 }); // 4 entries = 16 bytes: fits exactly
+    expect(codeOf(() => readImageHeader(bmp(33_554_432)))).toBe('IMAGE_DECODE'); // the soak's flipped bit
+    expect(() => readImageHeader(bmp(5))).toThrow(/colour table of 5 entries does not fit in the file \(room for 4\)/);
+    // 8 bpp with "0 colours used" means a full 256-entry table, which these 16 bytes do not hold.
+    expect(codeOf(() => readImageHeader(bmp(0, 8)))).toBe('IMAGE_DECODE');
+    expect(readImageHeader(bmp(0, 8, 1024 + 4))).toMatchObject({ format: 'bmp', width: 2 });
+  });
+
+  it('refuses a TIFF claiming more samples per pixel than any colour image has', () => {
+    // width, height, SamplesPerPixel (277) — SHORT values in the first two bytes of the value field.
+    const tiff = (samples: number) =>
+      bytes('II', [42, 0], u32le(8), u16le(3), u16le(256), u16le(3), u32le(1), u16le(105), [0, 0], u16le(257), u16le(3), u32le(1), u16le(105), [0, 0], u16le(277), u16le(3), u32le(1), u16le(samples), [0, 0], u32le(0));
+    expect(readImageHeader(tiff(4))).toMatchObject({ format: 'tiff', width: 105, height: 105 });
+    expect(() => readImageHeader(tiff(16_388))).toThrow(/16388 samples per pixel \(at most 16/);
+    expect(codeOf(() => readImageHeader(tiff(16_388)))).toBe('IMAGE_DECODE');
+  });
 });
+
