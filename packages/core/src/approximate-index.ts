@@ -53,6 +53,8 @@ export const MIN_SCAN_ROWS = 2048;
 const MIN_TRAINING_SAMPLE = 65_536;
 /** Rows copied into the training arena at once while assigning the gallery to cells. */
 const ASSIGN_BLOCK = 1024;
+/** Bound on Σ|query16|: times 127 (the largest code) it stays below 2³¹ (int32 sums in the kernel). */
+const INT32_SAFE_QUERY_SUM = Math.floor((2 ** 31 - 1) / 127);
 /** Bins of the centroid-score histogram that picks the closest cells without sorting them all. */
 const SCORE_BINS = 4096;
 
@@ -192,6 +194,7 @@ export class ApproximateIndex {
   search(query: Float32Array, k: number, scan: ApproximateScan = {}): { id: number; score: number }[] {
     const { dim, rows, lists, arena, at, offsets, ids, scales, matrix } = this;
     if (query.length !== dim) throw new SiameseError('INVALID_ARGUMENT', `query has ${query.length} values, expected ${dim}`);
+    for (let d = 0; d < dim; d++) if (!Number.isFinite(query[d])) throw new SiameseError('INVALID_ARGUMENT', `query value ${d} is not a finite number`);
     const probes = scan.probes ?? (scan.scanShare === undefined ? this.probes : undefined);
     if (probes !== undefined) positiveInteger('probes', probes);
     const share = scan.scanShare ?? this.scanShare;
@@ -200,10 +203,15 @@ export class ApproximateIndex {
     if (rows === 0 || !(k >= 1)) return [];
 
     // The int16 image of the query with the codes' scales folded in: code · query16 ∝ the float32 dot product.
+    // Its scale also keeps Σ|code · query16| ≤ 127 · Σ|query16| below 2³¹, so int32 sums cannot overflow at any dim.
     const { i16, i32 } = arena;
-    let largest = 0;
-    for (let d = 0; d < dim; d++) largest = Math.max(largest, Math.abs(query[d] * scales[d]));
-    const toInt16 = largest > 0 ? 32767 / largest : 0;
+    let largest = 0, total = 0;
+    for (let d = 0; d < dim; d++) {
+      const v = Math.abs(query[d] * scales[d]);
+      largest = Math.max(largest, v);
+      total += v;
+    }
+    const toInt16 = largest > 0 ? Math.min(32767 / largest, INT32_SAFE_QUERY_SUM / total) : 0;
     for (let d = 0, q = at.query16 >> 1; d < dim; d++) i16[q + d] = Math.round(query[d] * scales[d] * toInt16);
 
     // The closest cells by centroid score.

@@ -100,6 +100,18 @@ describe('approximate index (IVF, int8 scan, exact re-rank)', () => {
     }
   });
 
+  it('keeps its int32 sums exact for wide embeddings (1,024 dims, every value at the extreme)', () => {
+    const wide = 1024;
+    // More rows than the re-rank depth, so that the int32 scan alone decides which rows are candidates.
+    const rows = new Float32Array(200 * wide);
+    for (let r = 0; r < 200; r++) for (let d = 0; d < wide; d++) rows[r * wide + d] = (r % 2 ? -1 : 1) / Math.sqrt(wide);
+    const query = rows.slice(0, wide);
+    const found = ApproximateIndex.build(rows, wide, { lists: 2 }).search(query, 3, { scanShare: 1 });
+    // Half the rows equal the query (score 1), half are its opposite (−1): an int32 overflow would scramble this.
+    expect(found.map((t) => Math.round(t.score * 1e4) / 1e4)).toEqual([1, 1, 1]);
+    expect(found.every((t) => t.id % 2 === 0)).toBe(true);
+  });
+
   it('re-ranks enough candidates for k, returns at most the rows it has, and nothing for an empty matrix', () => {
     expect(rerankDepth(10)).toBeGreaterThanOrEqual(40);
     expect(rerankDepth(100)).toBe(400);
@@ -172,6 +184,7 @@ describe('approximate index (IVF, int8 scan, exact re-rank)', () => {
     expect(() => ApproximateIndex.build(new Float32Array(10), 3)).toThrow(SiameseError);
     const small = ApproximateIndex.build(rows, dim);
     expect(() => small.search(new Float32Array(3), 1)).toThrow(/expected 64/);
+    expect(() => small.search(new Float32Array(dim).fill(Number.NaN), 1)).toThrow(/query value 0 is not a finite number/);
     expect(() => small.search(queries.subarray(0, dim), 1, { probes: 0 })).toThrow(/probes must be a positive integer/);
     expect(() => small.search(queries.subarray(0, dim), 1, { scanShare: -0.1 })).toThrow(/scanShare must be a number in \(0, 1\]/);
   });

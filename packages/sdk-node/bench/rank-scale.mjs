@@ -2,7 +2,7 @@
 // 100,000 rank calls, and the approximate (IVF) index: recall@10 against exact search, latency, build time.
 // Run by perf-bench.mjs in its own process: `node rank-scale.mjs <out.json> <model.onnx> [--quick]`.
 import { writeFileSync } from 'node:fs';
-import { ApproximateIndex, TopK, scoreRows } from '@siamese-sdk/core';
+import { MIN_SCAN_ROWS, TopK, scoreRows } from '@siamese-sdk/core';
 import { closeDecodePool, loadModel } from '../dist/index.js';
 
 const [outFile, modelPath, flag] = process.argv.slice(2);
@@ -112,7 +112,9 @@ for (const size of sizes) {
   const buildRssMiB = mib(process.memoryUsage().rss - rssBefore);
   log(`approximate index over ${size}: ${index.lists} cells, ${index.simd ? 'WebAssembly SIMD' : 'JavaScript'} kernels, built in ${buildSeconds.toFixed(1)} s`);
   const query = (i) => queries.subarray(i * dim, i * dim + dim);
-  for (const scanShare of [0.01, 0.02, 0.03, index.scanShare, 0.06].filter((v, i, a) => a.indexOf(v) === i).sort((x, y) => x - y)) {
+  // Shares below the index's floor of MIN_SCAN_ROWS would all scan the same rows: only the default is kept then.
+  const shares = [0.01, 0.02, 0.03, index.scanShare, 0.06].filter((v, i, a) => a.indexOf(v) === i && (v === index.scanShare || v * size >= MIN_SCAN_ROWS));
+  for (const scanShare of shares.sort((x, y) => x - y)) {
     let hits = 0, scanned = 0;
     for (let i = 0; i < nq; i++) {
       for (const { id } of index.search(query(i), 10, { scanShare })) if (truth[i].has(`g${id}`)) hits++;
