@@ -128,6 +128,9 @@ if (engine === 'matmul') {
   }
   result.flopsPerImage = flops;
   result.tfjsBackend = tf.getBackend();
+  // What tfjs-wasm really runs with: in Node it has no multithreaded build (WASM_HAS_MULTITHREAD_SUPPORT is false),
+  // so setThreadsCount(2) still gives 1 thread — that is what a TensorFlow.js user gets here, reported as such.
+  result.tfjsThreads = wasm.getThreadsCount();
   for (const batch of BATCHES) {
     const x = tf.tensor4d(inputTensor(batch), [batch, 28, 28, 1]);
     const once = async () => {

@@ -70,6 +70,7 @@ const embed = await section('embed', async () => {
   const table = {};
   let flopsPerImage = 0;
   const rss = {};
+  const tfjsThreads = {};
   // Every engine runs EMBED_ROUNDS times in fresh processes, engines alternating, and each figure is the best run:
   // on a shared machine a burst of other work then depresses one round of one engine, not the comparison.
   for (const t of threadCounts) {
@@ -79,6 +80,7 @@ const embed = await section('embed', async () => {
         const key = `${engine}@${t}`;
         table[key] = table[key]?.map((b, i) => ({ ...b, imagesPerSec: Math.max(b.imagesPerSec, r.batches[i].imagesPerSec) })) ?? r.batches;
         if (r.flopsPerImage) flopsPerImage = r.flopsPerImage;
+        if (r.tfjsThreads !== undefined) tfjsThreads[t] = r.tfjsThreads;
         if (t === 1 && round === 0) rss[engine] = r.rssLoadedModel / 2 ** 20;
       }
     }
@@ -87,6 +89,7 @@ const embed = await section('embed', async () => {
   const graph = countOnnxFlops(new Uint8Array(readFileSync(modelPath)));
   return {
     rounds: EMBED_ROUNDS,
+    tfjsThreads,
     flopsPerImage: graph.flops,
     flopsSource: 'onnx-graph',
     flopsByOp: graph.byOp,
@@ -184,6 +187,10 @@ for (const t of threadCounts) {
     const row = [1, 8, 32, 256].map((b) => `${f1(rate(engine, t, b))} (${f1((rate(engine, t, b) * flops) / 1e9, 1)})`);
     lines.push(`| ${engine} | ${t} | ${row.join(' | ')} | ${f1(rate(engine, t, 256) / rate('tfjs-wasm', t, 256), 1)}× |`);
   }
+}
+{
+  const single = Object.entries(embed.tfjsThreads ?? {}).filter(([t, n]) => Number(t) > 1 && n === 1).map(([t]) => t);
+  if (single.length) lines.push('', `tfjs-wasm asked for ${single.join('/')} threads ran with 1 (\`getThreadsCount()\`): its WebAssembly backend has no multithreaded build in Node, so its ${single.join('/')}-thread rows are single-threaded — what a TensorFlow.js user gets in Node.`);
 }
 lines.push('', `Resident memory per loaded model (fresh process, 1 thread), MiB: ${Object.entries(embed.rssPerLoadedModelMiB ?? {}).map(([e, v]) => `${e} ${f1(v)}`).join(', ')}.`, '');
 lines.push(`### From image files, decoding included (${loadNote('files')})`, '');
