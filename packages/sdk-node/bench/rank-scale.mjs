@@ -102,14 +102,10 @@ for (const size of sizes) {
     for (let r = 0; r < size; r++) top.push(r, scores[r]);
     truth.push(new Set(top.sorted().map((x) => `g${x.id}`)));
   }
-  gc();
-  const rssBefore = process.memoryUsage().rss;
   const t0 = performance.now();
   set.setSearch({ index: 'approximate' });
   const index = set.approximateIndex();
   const buildSeconds = (performance.now() - t0) / 1000;
-  gc();
-  const buildRssMiB = mib(process.memoryUsage().rss - rssBefore);
   log(`approximate index over ${size}: ${index.lists} cells, ${index.simd ? 'WebAssembly SIMD' : 'JavaScript'} kernels, built in ${buildSeconds.toFixed(1)} s`);
   const query = (i) => queries.subarray(i * dim, i * dim + dim);
   // Shares below the index's floor of MIN_SCAN_ROWS would all scan the same rows: only the default is kept then.
@@ -134,7 +130,7 @@ for (const size of sizes) {
   let q = 0;
   result.approximateRankCall = {
     ...time(() => set.rankEmbedding(query((q = (q + 1) % nq)), { k: 10 }), 200),
-    recallAt10: hits / (nq * 10), buildSeconds, buildRssMiB, lists: index.lists, scanShare: index.scanShare, simd: index.simd,
+    recallAt10: hits / (nq * 10), buildSeconds, lists: index.lists, scanShare: index.scanShare, simd: index.simd,
   };
   result.approximateRankCallBuildSeconds = buildSeconds;
   log(`approximate rankEmbedding (defaults): recall@10 ${(hits / (nq * 10)).toFixed(3)}, p50 ${result.approximateRankCall.p50Ms.toFixed(3)} ms`);
