@@ -7,6 +7,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SiameseModel } from '../src/index.js';
+import { rng } from './seeded-random.js';
 
 export interface FixtureCharacter {
   /** e.g. "Tengwar/character07". */
@@ -46,17 +47,6 @@ export function fixtureCharacters(root: string): FixtureCharacter[] {
   return out;
 }
 
-/** mulberry32: tiny, seedable, identical on every platform — the episodes must never change. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** `count` distinct integers from [0, n), in random order. */
 function pick(random: () => number, n: number, count: number): number[] {

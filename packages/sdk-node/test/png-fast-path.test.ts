@@ -13,7 +13,8 @@ import { type RawImage, decodePng, isSiameseError } from '@siamese-sdk/core';
 import { decodeImageBytes, nodeInflate } from '../src/decode-bytes.js';
 import { closeDecodePool, loadModel } from '../src/index.js';
 import { errorOf, mechanicsModel, miniDir } from './helpers.js';
-import { type ColorType, DEPTHS, type PngSpec, SAMPLES, chunk, encodePng, prng } from './png-encoder.js';
+import { type ColorType, DEPTHS, type PngSpec, SAMPLES, chunk, encodePng } from './png-encoder.js';
+import { rng as prng } from './seeded-random.js';
 
 const fast = (bytes: Uint8Array, maxPixels?: number): RawImage => decodePng(bytes, { inflate: nodeInflate, maxPixels });
 
