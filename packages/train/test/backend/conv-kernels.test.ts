@@ -5,6 +5,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, installedWasmKernels } from '../../src/backend/index.js';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { filterGradGemm, filterGradRoute, filterGradTransposedConv } from '../../src/backend/kernels/conv2d-backprop-filter.js';
 import { onBackend, relativeDifference, seededValues } from './parity.js';
 
 interface ConvCase {
@@ -61,4 +63,27 @@ describe('wasm convolution gradient kernels', () => {
       expect(inputError).toBeLessThanOrEqual(1e-4);
     });
   }
+
+  // The kernel picks one formulation per shape; both general ones must agree with the reference on every case.
+  for (const c of cases.filter((k) => k.x[3] > 1)) {
+    it(`filter-gradient routes (GEMM and transposed convolution) agree: x ${c.x.join('×')}, filter ${c.filter.join('×')}`, async () => {
+      const reference = await onBackend('cpu', () => convGradients(c));
+      await tf.setBackend('wasm');
+      const backend = tf.backend() as unknown as BackendWasm;
+      const info = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad, undefined, false, 'channelsLast');
+      expect(filterGradRoute(info, backend)).toBe('gemm');
+      const x = tf.tensor4d(seededValues(c.x.reduce((a, b) => a * b), 1), c.x);
+      const dy = tf.tensor(seededValues(info.outShape.reduce((a, b) => a * b), 3), info.outShape);
+      const asInfo = (t: tf.Tensor) => ({ dataId: t.dataId, shape: t.shape, dtype: t.dtype });
+      for (const route of [filterGradGemm, filterGradTransposedConv]) {
+        const out = route(backend, asInfo(x), asInfo(dy), info);
+        const dw = tf.engine().makeTensorFromDataId(out.dataId, out.shape, 'float32');
+        expect(dw.shape).toEqual(c.filter);
+        expect(relativeDifference(dw.dataSync() as Float32Array, reference.dw), route.name).toBeLessThanOrEqual(1e-4);
+        dw.dispose();
+      }
+      tf.dispose([x, dy]);
+    });
+  }
 });
+

@@ -58,6 +58,11 @@ export function conv2d(
   );
 }
 
+/** [1, m, k] × [1, k, n] → [1, m, n] (XNNPACK's GEMM). */
+export function matMul(backend: BackendWasm, a: TensorInfo, b: TensorInfo): TensorInfo {
+  return callWasmKernel('BatchMatMul', { a, b }, { transposeA: false, transposeB: false } as unknown as NamedAttrMap, backend);
+}
+
 export function isFloat32(dtype: DataType): boolean {
   return dtype === 'float32';
 }
