@@ -18,9 +18,13 @@ const SIZE = 28;
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
+// The two configurations the goals compare run ROUNDS times, alternating, each in a fresh process; the best round
+// of each is reported (every round is listed): on a shared machine the least-disturbed run is the best estimate of
+// what the code does, and alternating keeps a slow spell from landing on one configuration only.
+const ROUNDS = quick ? 1 : 3;
 const CONFIGS = [
-  { id: 'wasm-ours-1', label: 'wasm + our kernels, 1 worker', backend: 'wasm', kernels: 'ours', workers: 1, warmup: 3, steps: quick ? 3 : 10 },
-  { id: 'wasm-ours-2', label: 'wasm + our kernels, 2 workers', backend: 'wasm', kernels: 'ours', workers: 2, warmup: 3, steps: quick ? 3 : 10 },
+  { id: 'wasm-ours-1', label: 'wasm + our kernels, 1 worker', backend: 'wasm', kernels: 'ours', workers: 1, warmup: 3, steps: quick ? 3 : 8, rounds: ROUNDS },
+  { id: 'wasm-ours-2', label: 'wasm + our kernels, 2 workers', backend: 'wasm', kernels: 'ours', workers: 2, warmup: 3, steps: quick ? 3 : 8, rounds: ROUNDS },
   { id: 'wasm-missing-only', label: 'wasm + missing kernel only', backend: 'wasm', kernels: 'missing-only', workers: 1, warmup: 2, steps: quick ? 2 : 4 },
   { id: "cpu", label: "cpu backend (+ our filter gradient)", backend: "cpu", kernels: "ours", workers: 1, warmup: 1, steps: 1 },
 ];
@@ -99,18 +103,28 @@ async function main() {
   const jsonPath = jsonIndex >= 0 ? args[jsonIndex + 1] : null;
   console.log(`Training throughput: Conv-4 ${SIZE}×${SIZE}, batch ${BATCH} (${BATCH_CLASSES}×${PER_CLASS}), triplet batch-hard, Adam`);
   console.log(`${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}\n`);
-  const rows = [];
-  for (const config of CONFIGS) {
+  const rounds = new Map(CONFIGS.map((c) => [c.id, []]));
+  const failures = new Map();
+  const schedule = [];
+  for (let round = 0; round < ROUNDS; round++) for (const config of CONFIGS) if ((config.rounds ?? 1) > round) schedule.push(config);
+  for (const config of schedule) {
+    if (failures.has(config.id)) continue;
     process.stdout.write(`  ${config.label.padEnd(32)} … `);
     try {
       const r = await runChild(config);
-      rows.push({ ...config, ...r });
+      rounds.get(config.id).push(r);
       console.log(`${r.msPerStep.toFixed(0)} ms/step, ${r.imagesPerSecond.toFixed(0)} images/s (${r.backend})`);
     } catch (error) {
-      rows.push({ ...config, error: String(error.message ?? error) });
+      failures.set(config.id, String(error.message ?? error));
       console.log(`FAILED\n${error.message}`);
     }
   }
+  const rows = CONFIGS.map((config) => {
+    const runs = rounds.get(config.id);
+    if (failures.has(config.id) || runs.length === 0) return { ...config, error: failures.get(config.id) ?? 'no run' };
+    const best = runs.reduce((a, b) => (b.imagesPerSecond > a.imagesPerSecond ? b : a));
+    return { ...config, ...best, roundsImagesPerSecond: runs.map((r) => r.imagesPerSecond) };
+  });
   const get = (id) => rows.find((r) => r.id === id && r.imagesPerSecond);
   const one = get('wasm-ours-1');
   const two = get('wasm-ours-2');
@@ -125,6 +139,10 @@ async function main() {
     }
     const ratio = one ? (r.imagesPerSecond / one.imagesPerSecond).toFixed(2) : '–';
     console.log(`| ${r.label} | ${r.backend} | ${r.workers} | ${r.msPerStep.toFixed(0)} | ${r.imagesPerSecond.toFixed(0)} | ${ratio} |`);
+  }
+  if (ROUNDS > 1) {
+    const list = (id) => rows.find((r) => r.id === id)?.roundsImagesPerSecond?.map((v) => v.toFixed(0)).join(', ') ?? 'n/a';
+    console.log(`\nBest of ${ROUNDS} alternating rounds for 1 and 2 workers (images/s per round: 1 worker ${list('wasm-ours-1')}; 2 workers ${list('wasm-ours-2')}); the other configurations ran once.`);
   }
   const ratios = {
     twoWorkersOverOne: one && two ? two.imagesPerSecond / one.imagesPerSecond : null,

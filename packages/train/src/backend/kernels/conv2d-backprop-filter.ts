@@ -16,7 +16,8 @@
  * (oh, ow, n), row (kh, kw, ci) of A = im2colᵀ is Ho·Wo runs of N contiguous values of xT = x as [Ci, H, W, N], and
  * dW [(kh, kw, ci), co] = A · dyT with dyT = dy as [Ho, Wo, N, Co] — already the filter's layout. XNNPACK's GEMM
  * beats the equivalent transposed convolution by ~10% including building A (Conv-4 at batch 128, same process,
- * alternating: 150 vs 165 ms for the 14×14 layer, 35 vs 39 ms for the 7×7 one) and needs no final transpose.
+ * alternating: 150 vs 165 ms for the 14×14 layer, 35 vs 39 ms for the 7×7 one) and needs no final transpose. A is
+ * written by the SIMD module (`im2colTransposed`: bulk copies of N-value runs), so this route needs that module.
  */
 import { backend_util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -60,8 +61,10 @@ export function conv2dBackpropFilterWasm(args: {
 /** Which formulation computes the filter gradient of this convolution (see the file comment). */
 export function filterGradRoute(info: backend_util.Conv2DInfo, backend: BackendWasm): 'single-channel' | 'gemm' | 'transposed-conv' {
   const { batchSize: n, inChannels: ci, outChannels: co, filterHeight: fh, filterWidth: fw, outHeight: ho, outWidth: wo } = info;
-  if (ci === 1 && SimdKernels.fits(co) && simdKernelsFor(backend) != null) return 'single-channel';
-  return fh * fw * ci * ho * wo * n <= MAX_GEMM_OPERAND ? 'gemm' : 'transposed-conv';
+  const simd = simdKernelsFor(backend) != null;
+  if (ci === 1 && SimdKernels.fits(co) && simd) return 'single-channel';
+  // The GEMM's operand is built by a SIMD-module kernel; without WebAssembly SIMD the convolution route serves.
+  return simd && fh * fw * ci * ho * wo * n <= MAX_GEMM_OPERAND ? 'gemm' : 'transposed-conv';
 }
 
 /** The filter gradient as a transposed convolution XNNPACK runs (any size; see the file comment). */
@@ -113,27 +116,7 @@ export function filterGradGemm(backend: BackendWasm, x: TensorInfo, dy: TensorIn
   const xT = transposeJs(backend, x, [3, 1, 2, 0]); // [Ci, H, W, N]
   const dyT = transposeJs(backend, dy, [1, 2, 0, 3]); // [Ho, Wo, N, Co]
   const a = backend.makeOutput([1, fh * fw * ci, positions], 'float32');
-  const aView = heapView(backend, a);
-  const xView = heapView(backend, xT);
-  let row = 0;
-  for (let ky = 0; ky < fh; ky++) {
-    for (let kx = 0; kx < fw; kx++) {
-      for (let c = 0; c < ci; c++, row++) {
-        let at = row * positions;
-        for (let oy = 0; oy < ho; oy++) {
-          const iy = oy * sh + ky - top;
-          for (let ox = 0; ox < wo; ox++, at += n) {
-            const ix = ox * sw + kx - left;
-            if (iy < 0 || iy >= h || ix < 0 || ix >= w) aView.fill(0, at, at + n);
-            else {
-              const from = ((c * h + iy) * w + ix) * n;
-              aView.set(xView.subarray(from, from + n), at);
-            }
-          }
-        }
-      }
-    }
-  }
+  simdKernelsFor(backend)!.im2colTransposed(xT, a, { ci, h, w, n, fh, fw, ho, wo, sh, sw, top, left });
   const product = matMul(backend, a, withShape(dyT, [1, positions, co])); // [1, fh·fw·Ci, Co]
   disposeAll(backend, xT, dyT, a);
   return { dataId: product.dataId, shape: [fh, fw, ci, co], dtype: 'float32' };

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const wabt = await createRequire(import.meta.url)('wabt')();
 const source = readFileSync(join(here, 'kernels.wat'), 'utf8');
-const parsed = wabt.parseWat('kernels.wat', source, { simd: true });
+const parsed = wabt.parseWat('kernels.wat', source, { simd: true, bulk_memory: true });
 parsed.resolveNames();
 parsed.validate();
 const { buffer } = parsed.toBinary({});

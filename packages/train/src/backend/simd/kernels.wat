@@ -262,4 +262,49 @@
         (br $outer)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
       (br $positions))))
+;; im2colᵀ from xT [ci, h, w, n]: row (ky, kx, c) of dst holds, for every output position (oy, ox), the n values
+;; xT[c, oy·sh + ky − top, ox·sw + kx − left, :], or n zeros where that pixel lies in the padding. Rows are
+;; ho·wo·n values long. Copies run with memory.copy / memory.fill (runs of n contiguous floats).
+  (func (export "im2colTransposed") (param $src i32) (param $dst i32) (param $ci i32) (param $h i32) (param $w i32) (param $n i32)
+      (param $fh i32) (param $fw i32) (param $ho i32) (param $wo i32) (param $sh i32) (param $sw i32) (param $top i32) (param $left i32)
+    (local $ky i32) (local $kx i32) (local $c i32) (local $oy i32) (local $ox i32) (local $iy i32) (local $ix i32)
+    (local $runBytes i32) (local $rowValid i32)
+    (local.set $runBytes (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $ky (i32.const 0))
+    (block $kyDone (loop $kyLoop
+      (br_if $kyDone (i32.ge_s (local.get $ky) (local.get $fh)))
+      (local.set $kx (i32.const 0))
+      (block $kxDone (loop $kxLoop
+        (br_if $kxDone (i32.ge_s (local.get $kx) (local.get $fw)))
+        (local.set $c (i32.const 0))
+        (block $cDone (loop $cLoop
+          (br_if $cDone (i32.ge_s (local.get $c) (local.get $ci)))
+          (local.set $oy (i32.const 0))
+          (block $oyDone (loop $oyLoop
+            (br_if $oyDone (i32.ge_s (local.get $oy) (local.get $ho)))
+            (local.set $iy (i32.sub (i32.add (i32.mul (local.get $oy) (local.get $sh)) (local.get $ky)) (local.get $top)))
+            (local.set $rowValid (i32.and (i32.ge_s (local.get $iy) (i32.const 0)) (i32.lt_s (local.get $iy) (local.get $h))))
+            (local.set $ox (i32.const 0))
+            (block $oxDone (loop $oxLoop
+              (br_if $oxDone (i32.ge_s (local.get $ox) (local.get $wo)))
+              (local.set $ix (i32.sub (i32.add (i32.mul (local.get $ox) (local.get $sw)) (local.get $kx)) (local.get $left)))
+              (if (i32.and (local.get $rowValid) (i32.and (i32.ge_s (local.get $ix) (i32.const 0)) (i32.lt_s (local.get $ix) (local.get $w))))
+                (then
+                  (memory.copy (local.get $dst)
+                    (i32.add (local.get $src)
+                      (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $c) (local.get $h)) (local.get $iy)) (local.get $w)) (local.get $ix))
+                               (local.get $runBytes)))
+                    (local.get $runBytes)))
+                (else (memory.fill (local.get $dst) (i32.const 0) (local.get $runBytes))))
+              (local.set $dst (i32.add (local.get $dst) (local.get $runBytes)))
+              (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+              (br $oxLoop)))
+            (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+            (br $oyLoop)))
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (br $cLoop)))
+        (local.set $kx (i32.add (local.get $kx) (i32.const 1)))
+        (br $kxLoop)))
+      (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+      (br $kyLoop))))
 )

@@ -22,6 +22,7 @@ interface SimdExports {
   maxPool2x2Grad(x: number, dy: number, dx: number, n: number, h: number, w: number, c: number, ho: number, wo: number): void;
   filterGradOuter(col: number, dy: number, rows: number, taps: number, c: number, acc: number): void;
   transposeOuterInner(src: number, dst: number, n: number, x: number, c: number): void;
+  im2colTransposed(src: number, dst: number, ci: number, h: number, w: number, n: number, fh: number, fw: number, ho: number, wo: number, sh: number, sw: number, top: number, left: number): void;
 }
 
 /** The slice of the WebAssembly JS API used here (the package compiles without the DOM library's types). */
@@ -186,5 +187,14 @@ export class SimdKernels {
   /** dst[j, p, i] = src[i, p, j] for src [n, x, c], n and c multiples of 4. */
   transposeOuterInner(src: TensorInfo, dst: TensorInfo, n: number, x: number, c: number): void {
     this.fns.transposeOuterInner(this.pointer(src), this.pointer(dst), n, x, c);
+  }
+
+  /**
+   * im2colᵀ of xT [ci, h, w, n] into dst [fh·fw·ci, ho·wo·n]: row (ky, kx, c), position (oy, ox) holds the n values
+   * xT[c, oy·sh + ky − top, ox·sw + kx − left, :], zeros in the padding.
+   */
+  im2colTransposed(xT: TensorInfo, dst: TensorInfo, geometry: { ci: number; h: number; w: number; n: number; fh: number; fw: number; ho: number; wo: number; sh: number; sw: number; top: number; left: number }): void {
+    const g = geometry;
+    this.fns.im2colTransposed(this.pointer(xT), this.pointer(dst), g.ci, g.h, g.w, g.n, g.fh, g.fw, g.ho, g.wo, g.sh, g.sw, g.top, g.left);
   }
 }
