@@ -63,7 +63,41 @@ function strokeBatch(seed) {
   return { images, labels, n: BATCH };
 }
 
+/** Convolution FLOPs of one Conv-4 training step (forward, input gradient except layer 1, filter gradient). */
+function stepConvFlops() {
+  let flops = 0;
+  for (let layer = 0, size = SIZE, cin = 1; layer < 4; layer++, size = Math.floor(size / 2), cin = 64) {
+    const conv = 2 * BATCH * size * size * 9 * cin * 64;
+    flops += conv * (layer === 0 ? 2 : 3);
+  }
+  return flops;
+}
+
+// The host's current speed, for reading the figures: the wasm backend's forward convolution of Conv-4's heaviest
+// layer (14×14×64 → 64, batch 128) — the kernel that dominates a training step. Shared machines swing by 1.5×.
+const REFERENCE_SHAPE = [BATCH, 14, 14, 64];
+const REFERENCE_FLOPS = 2 * BATCH * 14 * 14 * 9 * 64 * 64;
+
+async function referenceChild() {
+  const tf = await import('@tensorflow/tfjs-core');
+  const { initBackend } = await import('../dist/index.js');
+  await initBackend({ backend: 'wasm', kernels: 'ours' });
+  const x = tf.randomUniform(REFERENCE_SHAPE);
+  const w = tf.randomUniform([3, 3, 64, 64]);
+  const times = [];
+  for (let i = 0; i < 10; i++) {
+    const t = performance.now();
+    const y = tf.conv2d(x, w, 1, 'same');
+    y.dataSync();
+    times.push(performance.now() - t);
+    y.dispose();
+  }
+  const ms = times.slice(2).sort((a, b) => a - b)[4];
+  process.send({ convMs: ms, gflops: REFERENCE_FLOPS / ms / 1e6 });
+}
+
 async function child(config) {
+  if (config.reference) return referenceChild();
   const { createTrainStepper } = await import('../dist/index.js');
   const stepper = await createTrainStepper({
     net: { inputSize: SIZE, channels: 1, width: 64, depth: 4, embeddingSize: 0, l2Normalize: true },
@@ -103,6 +137,17 @@ async function main() {
   const jsonPath = jsonIndex >= 0 ? args[jsonIndex + 1] : null;
   console.log(`Training throughput: Conv-4 ${SIZE}×${SIZE}, batch ${BATCH} (${BATCH_CLASSES}×${PER_CLASS}), triplet batch-hard, Adam`);
   console.log(`${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}\n`);
+  const reference = async (when) => {
+    try {
+      const r = await runChild({ id: 'reference', reference: true });
+      console.log(`  host reference ${when}: wasm forward conv 14×14×64→64, batch ${BATCH}: ${r.convMs.toFixed(0)} ms = ${r.gflops.toFixed(1)} GFLOP/s`);
+      return r;
+    } catch (error) {
+      console.log(`  host reference ${when}: FAILED ${error.message}`);
+      return null;
+    }
+  };
+  const referenceBefore = await reference('before');
   const rounds = new Map(CONFIGS.map((c) => [c.id, []]));
   const failures = new Map();
   const schedule = [];
@@ -119,6 +164,7 @@ async function main() {
       console.log(`FAILED\n${error.message}`);
     }
   }
+  const referenceAfter = await reference('after');
   const rows = CONFIGS.map((config) => {
     const runs = rounds.get(config.id);
     if (failures.has(config.id) || runs.length === 0) return { ...config, error: failures.get(config.id) ?? 'no run' };
@@ -154,11 +200,17 @@ async function main() {
     twoWorkersAtLeast1_7x: ratios.twoWorkersOverOne != null ? ratios.twoWorkersOverOne >= 1.7 : false,
   };
   const fmt = (v) => (v == null ? 'n/a' : `${v.toFixed(2)}×`);
+  const referenceGflops = [referenceBefore, referenceAfter].filter(Boolean).map((r) => r.gflops);
+  const hostGflops = referenceGflops.length ? Math.max(...referenceGflops) : null;
+  const efficiency = one && hostGflops ? stepConvFlops() / (one.msPerStep / 1000) / 1e9 / hostGflops : null;
+  if (efficiency != null) {
+    console.log(`\n1 worker: a step's ${(stepConvFlops() / 1e9).toFixed(2)} GFLOP of convolutions (forward, input and filter gradients) run at ${(efficiency * 100).toFixed(0)}% of the host reference's forward-conv rate (${hostGflops.toFixed(1)} GFLOP/s, the better of before/after): that ratio does not depend on how busy the host was.`);
+  }
   console.log(`\n2 workers / 1 worker: ${fmt(ratios.twoWorkersOverOne)} (goal ≥ 1.7×: ${goals.twoWorkersAtLeast1_7x ? 'met' : 'NOT met'})`);
   console.log(`our kernels / missing-only: ${fmt(ratios.oursOverMissingOnly)};  our kernels / cpu: ${fmt(ratios.oursOverCpu)}`);
   console.log(`1 worker: ${one ? one.imagesPerSecond.toFixed(0) : 'n/a'} images/s (goal ≥ 250: ${goals.oneWorkerAtLeast250 ? 'met' : 'NOT met'})`);
   if (jsonPath) {
-    const report = { benchmark: 'train', batch: BATCH, inputSize: SIZE, model: 'conv4', loss: 'triplet-hard', cpus: os.cpus().length, node: process.version, rows, ratios, goals, date: new Date().toISOString() };
+    const report = { benchmark: 'train', batch: BATCH, inputSize: SIZE, model: 'conv4', loss: 'triplet-hard', cpus: os.cpus().length, node: process.version, rows, ratios, goals, hostReference: { before: referenceBefore, after: referenceAfter, stepConvFlops: stepConvFlops(), oneWorkerConvEfficiency: efficiency }, date: new Date().toISOString() };
     writeFileSync(jsonPath, JSON.stringify(report, null, 2));
     console.log(`\nJSON written to ${jsonPath}`);
   }
