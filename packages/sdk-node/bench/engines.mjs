@@ -4,11 +4,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { OnnxDataType, OnnxField as F, ProtoWriter } from '@siamese-sdk/core';
+import { repo } from './bench-setup.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const repo = join(here, '..', '..', '..');
 const [engine, threadsArg, outFile, modelPath, secondsArg] = process.argv.slice(2);
 const threads = Number(threadsArg);
 const seconds = Number(secondsArg ?? 0.6);

@@ -8,22 +8,17 @@
 //   4. rank latency against cached sets of 5 … 1,000,000 embeddings, the approximate index, memory (rank-scale.mjs).
 // Prints Markdown (stdout); `--json <file>` writes the figures. Options: --model <onnx>, --quick (smaller, shorter).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { Jimp } from 'jimp';
 import { closeDecodePool, loadModel } from '../dist/index.js';
+import { benchOptions, miniPngFiles, repo } from './bench-setup.mjs';
 import { countOnnxFlops } from './onnx-flops.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const repo = join(here, '..', '..', '..');
-const { values } = parseArgs({ options: { json: { type: 'string' }, model: { type: 'string' }, quick: { type: 'boolean' } } });
-const modelPath =
-  values.model ?? [join(repo, 'models', 'omniglot-conv4.onnx'), join(repo, 'fixtures', 'models', 'conv4-untrained.onnx')].find((p) => existsSync(p));
-if (!modelPath) throw new Error('no model: pass --model <file.onnx>');
-const quick = Boolean(values.quick);
+const { values, modelPath, quick } = benchOptions();
 const all = availableParallelism();
 const threadCounts = all > 1 ? [1, all] : [1];
 const log = (...a) => console.error('[perf-bench]', ...a);
@@ -102,10 +97,7 @@ const embed = await section('embed', async () => {
 });
 // 3. End to end from files (PNG as shipped; JPEG made from the same images with jimp).
 const files = await section('files', async () => {
-  const miniDir = join(repo, 'fixtures', 'omniglot-eval-mini');
-  const pngs = readdirSync(miniDir)
-    .flatMap((a) => readdirSync(join(miniDir, a)).sort().flatMap((c) => readdirSync(join(miniDir, a, c)).sort().map((f) => join(miniDir, a, c, f))))
-    .slice(0, quick ? 200 : 400);
+  const pngs = miniPngFiles().slice(0, quick ? 200 : 400);
   const jpegs = [];
   for (const [i, f] of pngs.entries()) {
     const out = join(tmp, `img${i}.jpg`);

@@ -7,28 +7,19 @@
 // Uses the built package (dist/): run `pnpm -C packages/sdk-node build` first. Options: --model <onnx>, --quick.
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { join } from 'node:path';
 import { Jimp } from 'jimp';
 import pngCodec from '@jimp/js-png';
 import * as ort from 'onnxruntime-node';
 import { preprocessImage } from '@siamese-sdk/core';
 import { closeDecodePool, loadModel } from '../dist/index.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const repo = join(here, '..', '..', '..');
-const { values } = parseArgs({ options: { json: { type: 'string' }, model: { type: 'string' }, quick: { type: 'boolean' } } });
-const modelPath =
-  values.model ?? [join(repo, 'models', 'omniglot-conv4.onnx'), join(repo, 'fixtures', 'models', 'conv4-untrained.onnx')].find((p) => existsSync(p));
-if (!modelPath) throw new Error('no model: pass --model <file.onnx>');
-const quick = Boolean(values.quick);
+import { benchOptions, miniDir, miniPngFiles, repo } from './bench-setup.mjs';
+
+const { values, modelPath, quick } = benchOptions();
 const log = (...a) => console.error('[sdk-bench]', ...a);
 
-const miniDir = join(repo, 'fixtures', 'omniglot-eval-mini');
-const pngFiles = readdirSync(miniDir).flatMap((alphabet) =>
-  readdirSync(join(miniDir, alphabet)).sort().flatMap((c) => readdirSync(join(miniDir, alphabet, c)).sort().map((f) => join(miniDir, alphabet, c, f))),
-);
+const pngFiles = miniPngFiles();
 
 /** Decoded 28×28 gray images (what a caller holding pixels passes), made once with jimp. */
 async function decodedImages(files) {
