@@ -24,34 +24,18 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { conv2d, disposeAll, matMul, slice, withShape } from './wasm-kernel-call.js';
 import { transposeJs } from './transpose-js.js';
 import { heapView } from './heap-arrays.js';
-import { SimdKernels, simdKernelsFor } from '../simd/simd-kernels.js';
+import { type SimdKernels, simdKernelsFor } from '../simd/simd-kernels.js';
+import { filterGradInfo, type Conv2DBackpropFilterAttrs } from './filter-grad-info.js';
 
-interface Conv2DBackpropFilterAttrsLike {
-  strides: [number, number] | number;
-  pad: 'valid' | 'same' | number | backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  filterShape: [number, number, number, number];
-}
 
 export function conv2dBackpropFilterWasm(args: {
   inputs: { x: TensorInfo; dy: TensorInfo };
-  attrs: Conv2DBackpropFilterAttrsLike;
+  attrs: Conv2DBackpropFilterAttrs;
   backend: BackendWasm;
 }): TensorInfo {
   const { inputs, attrs, backend } = args;
   const { x, dy } = inputs;
-  if (attrs.dataFormat === 'NCHW') throw new Error('Conv2DBackpropFilter (wasm): only NHWC is supported');
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    attrs.filterShape,
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    false,
-    'channelsLast',
-  );
+  const info = filterGradInfo(x, attrs, 'wasm');
   const route = filterGradRoute(info, backend);
   if (route === 'single-channel') return singleChannelFilterGrad(backend, simdKernelsFor(backend)!, x, dy, info);
   if (route === 'gemm') return filterGradGemm(backend, x, dy, info);
@@ -61,8 +45,8 @@ export function conv2dBackpropFilterWasm(args: {
 /** Which formulation computes the filter gradient of this convolution (see the file comment). */
 export function filterGradRoute(info: backend_util.Conv2DInfo, backend: BackendWasm): 'single-channel' | 'gemm' | 'transposed-conv' {
   const { batchSize: n, inChannels: ci, outChannels: co, filterHeight: fh, filterWidth: fw, outHeight: ho, outWidth: wo } = info;
+  if (ci === 1 && simdKernelsFor(backend, co) != null) return 'single-channel';
   const simd = simdKernelsFor(backend) != null;
-  if (ci === 1 && SimdKernels.fits(co) && simd) return 'single-channel';
   // The GEMM's operand is built by a SIMD-module kernel; without WebAssembly SIMD the convolution route serves.
   return simd && fh * fw * ci * ho * wo * n <= MAX_GEMM_OPERAND ? 'gemm' : 'transposed-conv';
 }

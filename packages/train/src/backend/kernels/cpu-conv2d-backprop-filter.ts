@@ -4,7 +4,8 @@
  * makes the fallback unusable for training; this one walks typed arrays with the output channels innermost
  * (contiguous in both dy and dW): the same sums, orders of magnitude faster. NHWC, any stride/padding, dilation 1.
  */
-import { backend_util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { filterGradInfo, type Conv2DBackpropFilterAttrs } from './filter-grad-info.js';
 
 interface CpuBackendLike {
   data: { get(dataId: object): { values: unknown } };
@@ -13,29 +14,13 @@ interface CpuBackendLike {
 
 type Args = {
   inputs: { x: TensorInfo; dy: TensorInfo };
-  attrs: {
-    strides: [number, number] | number;
-    pad: 'valid' | 'same' | number | backend_util.ExplicitPadding;
-    dataFormat: 'NHWC' | 'NCHW';
-    dimRoundingMode?: 'floor' | 'round' | 'ceil';
-    filterShape: [number, number, number, number];
-  };
+  attrs: Conv2DBackpropFilterAttrs;
   backend: CpuBackendLike;
 };
 
 export function conv2dBackpropFilterCpu({ inputs, attrs, backend }: Args): TensorInfo {
-  if (attrs.dataFormat === 'NCHW') throw new Error('Conv2DBackpropFilter (cpu): only NHWC is supported');
   const { x, dy } = inputs;
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    attrs.filterShape,
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    false,
-    'channelsLast',
-  );
+  const info = filterGradInfo(x, attrs, 'cpu');
   const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw } = info;
   const { inHeight: h, inWidth: w, inChannels: ci, outHeight: ho, outWidth: wo, outChannels: co, batchSize: n } = info;
   const top = info.padInfo.top;
