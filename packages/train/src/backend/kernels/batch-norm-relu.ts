@@ -13,7 +13,7 @@
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapView } from './heap-arrays.js';
-import { SimdKernels, simdKernelsFor } from '../simd/simd-kernels.js';
+import { simdKernelsFor } from '../simd/simd-kernels.js';
 
 export const CENTRED_SQUARES = 'SiameseCentredSquares';
 export const BATCH_NORM_FORWARD = 'SiameseBatchNormForward';
@@ -27,16 +27,12 @@ function channelsOf(x: TensorInfo): [number, number] {
   return [x.shape.reduce((a, b) => a * b, 1) / c, c];
 }
 
-function simdFor(backend: BackendWasm, c: number): SimdKernels | null {
-  return SimdKernels.fits(c) ? simdKernelsFor(backend) : null;
-}
-
 function centredSquares({ inputs, backend }: Args): TensorInfo {
   const [rows, c] = channelsOf(inputs.x);
   const out = backend.makeOutput([c], 'float32');
   const x = heapView(backend, inputs.x);
   const mean = heapView(backend, inputs.mean);
-  const simd = simdFor(backend, c);
+  const simd = simdKernelsFor(backend, c);
   if (simd != null) {
     const sums = simd.centredSquares(inputs.x, rows, c, Float32Array.from(mean));
     heapView(backend, out).set(sums);
@@ -67,7 +63,7 @@ function forward({ inputs, attrs, backend }: Args): TensorInfo {
   const b = new Float32Array(c);
   for (let k = 0; k < c; k++) b[k] = offset[k] - mean[k] * scale[k];
   const relu = attrs.relu === true;
-  const simd = simdFor(backend, c);
+  const simd = simdKernelsFor(backend, c);
   if (simd != null) {
     simd.batchNormForward(inputs.x, out, rows, c, a, b, relu);
     return out;
@@ -90,7 +86,7 @@ function gradSums({ inputs, attrs, backend }: Args): TensorInfo {
   const mean = Float32Array.from(heapView(backend, inputs.mean));
   const inv = Float32Array.from(heapView(backend, inputs.inv));
   const relu = attrs.relu === true;
-  const simd = simdFor(backend, c);
+  const simd = simdKernelsFor(backend, c);
   if (simd != null) {
     // The kernel sums g·(x − μ); x̂ = (x − μ)·inv, so the second half is scaled by inv here.
     const sums = simd.batchNormGradSums(inputs.dy, inputs.x, inputs.y, rows, c, mean, relu);
@@ -129,7 +125,7 @@ function gradInput({ inputs, attrs, backend }: Args): TensorInfo {
   const mg = Float32Array.from(means.subarray(0, c));
   const mgx = Float32Array.from(means.subarray(c, 2 * c));
   const relu = attrs.relu === true;
-  const simd = simdFor(backend, c);
+  const simd = simdKernelsFor(backend, c);
   if (simd != null) {
     // a·(g − mg − (x − μ)·inv·mgx) = p·g + q·x + s, per channel.
     const p = scale;

@@ -9,7 +9,7 @@
 import { util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapView } from './heap-arrays.js';
-import { SimdKernels, simdKernelsFor } from '../simd/simd-kernels.js';
+import { simdKernelsFor } from '../simd/simd-kernels.js';
 
 type ReduceArgs = {
   inputs: { x: TensorInfo };
@@ -37,7 +37,7 @@ function createLeadingAxisReduce(kind: 'Sum' | 'Mean', fallback: KernelFunc): Ke
     const cols = util.sizeFromShape(restShape);
     const outShape = attrs.keepDims ? [...new Array<number>(k).fill(1), ...restShape] : restShape;
     const out = backend.makeOutput(outShape, 'float32');
-    const simd = SimdKernels.fits(cols) ? simdKernelsFor(backend) : null;
+    const simd = simdKernelsFor(backend, cols);
     let acc: Float64Array;
     if (simd != null) {
       acc = simd.sumRows(x, rows, cols);

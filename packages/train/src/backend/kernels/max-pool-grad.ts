@@ -8,7 +8,7 @@
 import { backend_util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapView } from './heap-arrays.js';
-import { SimdKernels, simdKernelsFor } from '../simd/simd-kernels.js';
+import { simdKernelsFor } from '../simd/simd-kernels.js';
 
 type MaxPoolGradArgs = {
   inputs: { dy: TensorInfo; input: TensorInfo; output: TensorInfo };
@@ -44,7 +44,7 @@ export function maxPoolGradWasm(args: MaxPoolGradArgs): TensorInfo {
   const rowStride = w * c;
   const imageStride = h * rowStride;
   if (fh === 2 && fw === 2 && sh === 2 && sw === 2 && top === 0 && left === 0 && ho * 2 <= h && wo * 2 <= w) {
-    const simd = SimdKernels.fits(c) ? simdKernelsFor(backend) : null;
+    const simd = simdKernelsFor(backend, c);
     if (simd != null) {
       simd.maxPool2x2Grad(input, dy, dx, n, h, w, c, ho, wo);
       return dx;

@@ -8,7 +8,7 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapView } from './heap-arrays.js';
-import { SimdKernels, simdKernelsFor } from '../simd/simd-kernels.js';
+import { simdKernelsFor } from '../simd/simd-kernels.js';
 
 export function transposeJs(backend: BackendWasm, x: TensorInfo, perm: [number, number, number, number]): TensorInfo {
   const shape = x.shape;
@@ -21,7 +21,7 @@ export function transposeJs(backend: BackendWasm, x: TensorInfo, perm: [number, 
   const [o0, o1, o2, o3] = outShape;
   const [s0, s1, s2, s3] = perm.map((p) => strides[p]);
   const swapsOuterInner = perm[0] === 3 && perm[1] === 1 && perm[2] === 2 && perm[3] === 0;
-  const simd = swapsOuterInner && SimdKernels.fits(shape[0]) && SimdKernels.fits(shape[3]) ? simdKernelsFor(backend) : null;
+  const simd = swapsOuterInner ? simdKernelsFor(backend, shape[0], shape[3]) : null;
   let k = 0;
   if (simd != null) {
     simd.transposeOuterInner(x, out, shape[0], shape[1] * shape[2], shape[3]);

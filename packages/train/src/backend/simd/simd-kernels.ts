@@ -57,7 +57,12 @@ function compile(): object | null {
   return compiled;
 }
 
-export function simdKernelsFor(backend: BackendWasm): SimdKernels | null {
+/**
+ * The kernels bound to `backend`, or null without WebAssembly SIMD — or when any of `vectorAxes` (the lengths the
+ * caller's kernel walks in f32x4 steps, e.g. its channel count) is not a positive multiple of 4.
+ */
+export function simdKernelsFor(backend: BackendWasm, ...vectorAxes: number[]): SimdKernels | null {
+  if (!vectorAxes.every((n) => n > 0 && n % 4 === 0)) return null;
   if (!bound.has(backend)) {
     const module = compile();
     const heap = backend.wasm as unknown as HeapModule;
@@ -82,11 +87,6 @@ export class SimdKernels {
     private readonly memory: WasmMemory,
     private readonly fns: SimdExports,
   ) {}
-
-  /** Whether rows of `c` channels suit the kernels (whole f32x4 vectors). */
-  static fits(c: number): boolean {
-    return c % 4 === 0 && c > 0;
-  }
 
   pointer(info: TensorInfo): number {
     return this.backend.dataIdMap.get(info.dataId)!.memoryOffset;
