@@ -1,4 +1,21 @@
-import { EmbeddingModel, type EmbeddingBackend, type ModelMetadata, type RawImage, validateModelMetadata } from '../src/index.js';
+import { EmbeddingModel, METADATA_SCHEMA, METADATA_VERSION, type EmbeddingBackend, type ModelMetadata, type RawImage, validateModelMetadata } from '../src/index.js';
+
+/** The record of a Conv-4 embedder as the exporter writes it: 1×28×28 → 64-d unit vectors. */
+export function conv4Metadata(overrides: Partial<ModelMetadata> = {}): ModelMetadata {
+  return {
+    schema: METADATA_SCHEMA,
+    version: METADATA_VERSION,
+    name: 'test-model',
+    input: { name: 'input', layout: 'NCHW', width: 28, height: 28, channels: 1 },
+    preprocess: { resize: 'area', background: [255, 255, 255], invert: true, mean: [0], std: [1] },
+    output: { name: 'embedding', size: 64, normalized: true },
+    distance: 'euclidean',
+    calibration: { threshold: 0.9, plattA: 8, plattB: -7 },
+    producer: { name: '@siamese-sdk/train', version: '0.1.0' },
+    createdAt: '2026-11-29T16:00:00.000Z',
+    ...overrides,
+  };
+}
 
 /** A valid metadata record for a tiny 1×8×8 → 4-d model. */
 export function tinyMetadata(overrides: Partial<ModelMetadata> = {}): ModelMetadata {

@@ -1,19 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { distanceToProbability, METADATA_SCHEMA, parseModelMetadata, serializeModelMetadata, SiameseError, type ModelMetadata } from '../src/index.js';
+import { conv4Metadata } from './helpers.js';
+import { distanceToProbability, parseModelMetadata, serializeModelMetadata, SiameseError, type ModelMetadata } from '../src/index.js';
 
-const valid: ModelMetadata = {
-  schema: METADATA_SCHEMA,
-  version: 1,
-  name: 'test',
-  input: { name: 'input', layout: 'NCHW', width: 28, height: 28, channels: 1 },
-  preprocess: { resize: 'area', background: [255, 255, 255], invert: true, mean: [0], std: [1] },
-  output: { name: 'embedding', size: 64, normalized: true },
-  distance: 'euclidean',
-  calibration: { threshold: 0.9, plattA: 8, plattB: -7 },
-  producer: { name: '@siamese-sdk/train', version: '0.1.0' },
-  createdAt: '2026-11-29T00:00:00.000Z',
-  evaluation: { val_5way_1shot: 0.97 },
-};
+const valid: ModelMetadata = conv4Metadata({ name: 'test', createdAt: '2026-11-29T00:00:00.000Z', evaluation: { val_5way_1shot: 0.97 } });
 
 function fieldOf(json: string): unknown {
   try {

@@ -2,23 +2,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { isSiameseError, type SiameseErrorCode } from '../src/errors.js';
-import { METADATA_KEY, METADATA_SCHEMA, METADATA_VERSION, type ModelMetadata } from '../src/metadata.js';
+import { METADATA_KEY, type ModelMetadata } from '../src/metadata.js';
 import { readModelMetadata, readOnnxModelInfo, type OnnxDim } from '../src/onnx-model-info.js';
 import { OnnxDataType, OnnxField as F } from '../src/onnx-schema.js';
 import { ProtoWriter } from '../src/protobuf.js';
+import { conv4Metadata } from './helpers.js';
 
-const metadata: ModelMetadata = {
-  schema: METADATA_SCHEMA,
-  version: METADATA_VERSION,
-  name: 'test-model',
-  input: { name: 'input', layout: 'NCHW', width: 28, height: 28, channels: 1 },
-  preprocess: { resize: 'area', background: [255, 255, 255], invert: true, mean: [0], std: [1] },
-  output: { name: 'embedding', size: 64, normalized: true },
-  distance: 'euclidean',
-  calibration: { threshold: 0.9, plattA: 8, plattB: -7 },
-  producer: { name: '@siamese-sdk/train', version: '0.1.0' },
-  createdAt: '2026-11-29T16:00:00.000Z',
-};
+const metadata: ModelMetadata = conv4Metadata();
 
 function valueInfo(w: ProtoWriter, name: string, elemType: number, dims: OnnxDim[]): void {
   w.string(F.ValueInfo.name, name).message(F.ValueInfo.type, (t) =>
