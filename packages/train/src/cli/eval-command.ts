@@ -5,12 +5,12 @@ import { taskName } from '../eval/evaluate.js';
 import type { BackendPreference } from '../train/stepper.js';
 import { parseRunCommandArgs } from './run-command-args.js';
 
-export const EVAL_USAGE = `Usage: siamese-train eval <run-dir> [--episodes N] [--pairs N] [--tag best|last] [--omniglot-dir path] [--cache-dir path] [--backend auto|wasm|cpu]`;
+export const EVAL_USAGE = `Usage: siamese-train eval <run-dir> [--episodes N] [--pairs N] [--tag best|last] [--split test|validation] [--omniglot-dir path] [--cache-dir path] [--backend auto|wasm|cpu]`;
 
 export async function runEvalCommand(argv: string[], log: (m: string) => void = (m) => process.stderr.write(`${m}\n`)): Promise<void> {
   const { target: runDir, values: v } = parseRunCommandArgs(
     argv,
-    ['episodes', 'pairs', 'tag', 'omniglot-dir', 'cache-dir', 'backend'],
+    ['episodes', 'pairs', 'tag', 'split', 'omniglot-dir', 'cache-dir', 'backend'],
     EVAL_USAGE,
     'run folder',
   );
@@ -19,7 +19,9 @@ export async function runEvalCommand(argv: string[], log: (m: string) => void = 
   const pairs = v.pairs === undefined ? 10_000 : Number(v.pairs);
   if (!Number.isInteger(pairs) || pairs < 0) throw new SiameseError('INVALID_ARGUMENT', `--pairs must be a non-negative integer, got ${v.pairs}`);
   if (v.tag !== undefined && v.tag !== 'best' && v.tag !== 'last') throw new SiameseError('INVALID_ARGUMENT', `--tag must be best or last, got ${v.tag}`);
+  if (v.split !== undefined && v.split !== 'test' && v.split !== 'validation') throw new SiameseError('INVALID_ARGUMENT', `--split must be test or validation, got ${v.split}`);
   const report = await evaluateRun(runDir, {
+    split: v.split as 'test' | 'validation' | undefined,
     episodes,
     verificationPairs: pairs,
     tag: v.tag as 'best' | 'last' | undefined,

@@ -45,6 +45,8 @@ Optimisation
   --steps <n>               training steps (default 1000)
   --batch <P>x<K>           P classes × K images per batch (default 16x8; proto 20x10)
   --sampler pk|pairs|triplets   (default pk)
+  --pk-groups <n>           pk: take each batch's P classes from n random groups (alphabets), so negatives are
+                            mostly same-alphabet characters (default 0 = from all classes)
   --lr <rate>               Adam learning rate (default 0.001)
   --schedule step|cosine|constant   (default step: halve at 1/3 and 2/3)
   --workers <n>             data-parallel worker threads (default 1)
@@ -125,6 +127,7 @@ export function parseTrainArgs(argv: string[], now = new Date()): TrainCommandOp
         steps: { type: 'string' },
         batch: { type: 'string' },
         sampler: { type: 'string' },
+        'pk-groups': { type: 'string' },
         lr: { type: 'string' },
         schedule: { type: 'string' },
         workers: { type: 'string' },
@@ -226,6 +229,7 @@ export function parseTrainArgs(argv: string[], now = new Date()): TrainCommandOp
     classesPerBatch: Number(m[1]),
     imagesPerClass: Number(m[2]),
     sampler,
+    groupsPerBatch: int('pk-groups', v['pk-groups'], 0, 0),
     lr,
     schedule: parseSchedule(v.schedule ?? 'step'),
     augment: !v['no-augment'],

@@ -1,6 +1,8 @@
 /**
  * Evaluates a run's best checkpoint on its test images (Omniglot: the evaluation set; other datasets: the
- * validation split) and writes report.json / report.md into the run folder.
+ * validation split) and writes report.json / report.md into the run folder. With `split: 'validation'` it runs
+ * the same suite on the validation split instead (report.validation.*) — what tuning and model selection may
+ * look at, since the test set is for the final report only.
  */
 import { loadRun, type LoadRunOptions } from '../checkpoint/load-run.js';
 import { prepareData, type DataOptions } from '../data/prepare.js';
@@ -10,6 +12,8 @@ import { writeRunReport, type RunReport } from './report.js';
 export interface EvaluateRunOptions extends EvaluationOptions, LoadRunOptions {
   /** Overrides of the recorded data options (e.g. the Omniglot folder on another machine). */
   data?: Partial<DataOptions>;
+  /** Which images: the test set (default) or the validation split. */
+  split?: 'test' | 'validation';
   /** Extra facts for the report's training section. */
   training?: Record<string, unknown>;
   onLog?: (message: string) => void;
@@ -21,14 +25,15 @@ export async function evaluateRun(runDir: string, options: EvaluateRunOptions = 
   try {
     const recorded = (run.manifest.data.options ?? {}) as DataOptions;
     const data = await prepareData({ ...recorded, ...options.data });
-    options.onLog?.(`evaluating ${run.tag} checkpoint (step ${run.manifest.step}) on ${data.test.name}`);
-    const embedded = await embedPool(run.embed, data.test.pool);
+    const target = options.split === 'validation' ? { pool: data.val, name: `validation split (${data.val.classes.length} classes)` } : data.test;
+    options.onLog?.(`evaluating ${run.tag} checkpoint (step ${run.manifest.step}) on ${target.name}`);
+    const embedded = await embedPool(run.embed, target.pool);
     const evaluation = evaluateEmbedded(embedded, options);
     const report: RunReport = {
       run: runDir,
       createdAt: new Date().toISOString(),
       checkpoint: { tag: run.tag, step: run.manifest.step },
-      testSet: data.test.name,
+      testSet: target.name,
       evaluation,
       training: {
         net: run.manifest.net,
@@ -41,7 +46,7 @@ export async function evaluateRun(runDir: string, options: EvaluateRunOptions = 
         ...options.training,
       },
     };
-    const files = writeRunReport(runDir, report);
+    const files = writeRunReport(runDir, report, options.split === 'validation' ? 'report.validation' : 'report');
     return { ...report, files, seconds: (performance.now() - started) / 1000 };
   } finally {
     await run.dispose();

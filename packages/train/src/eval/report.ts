@@ -57,9 +57,10 @@ export function reportMarkdown(r: RunReport): string {
   return lines.join('\n');
 }
 
-export function writeRunReport(dir: string, report: RunReport): { json: string; markdown: string } {
-  const json = join(dir, 'report.json');
-  const markdown = join(dir, 'report.md');
+/** Writes `<name>.json` and `<name>.md` into the run folder (`report` for the test set; `report.validation` for the validation split, so model selection never overwrites the final report). */
+export function writeRunReport(dir: string, report: RunReport, name = 'report'): { json: string; markdown: string } {
+  const json = join(dir, `${name}.json`);
+  const markdown = join(dir, `${name}.md`);
   writeFileSync(json, `${JSON.stringify({ ...report, figures: reportFigures(report.evaluation) }, null, 2)}\n`);
   writeFileSync(markdown, reportMarkdown(report));
   return { json, markdown };

@@ -20,6 +20,8 @@ export interface BatchSourceOptions {
   /** P classes × K images per class (pk); pairs/triplets use P·K images in total. */
   classesPerBatch: number;
   imagesPerClass: number;
+  /** pk: the P classes come from this many groups (0 / absent: from the whole pool). */
+  groupsPerBatch?: number;
   augment: boolean;
   seed: number;
 }
@@ -45,7 +47,7 @@ export class BatchSource {
     let items: SampledImage[];
     if (sampler === 'pairs') items = samplePairs(this.pool, this.sampleRng, Math.floor((p * k) / 2)).items;
     else if (sampler === 'triplets') items = sampleTriplets(this.pool, this.sampleRng, Math.floor((p * k) / 3));
-    else items = samplePK(this.pool, this.sampleRng, p, k);
+    else items = samplePK(this.pool, this.sampleRng, p, k, { groups: this.options.groupsPerBatch });
     return assembleBatch(this.pool, items, this.options.augment ? { augment: KOCH_AFFINE, rng: this.augmentRng } : {});
   }
 

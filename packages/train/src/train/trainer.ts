@@ -31,6 +31,8 @@ export interface TrainerConfig {
   /** K: images per class in a batch (proto: first half support, second half query). */
   imagesPerClass: number;
   sampler: SamplerKind;
+  /** pk: draw each batch's P classes from this many groups (Omniglot alphabets) for within-group negatives; 0 = from all classes. */
+  groupsPerBatch: number;
   /** Adam base learning rate. */
   lr: number;
   schedule: LrSchedule;
@@ -59,6 +61,7 @@ export const DEFAULT_TRAINER_CONFIG: TrainerConfig = {
   classesPerBatch: 16,
   imagesPerClass: 8,
   sampler: 'pk',
+  groupsPerBatch: 0,
   lr: 1e-3,
   schedule: { kind: 'step' },
   augment: true,
@@ -132,6 +135,8 @@ export function validateTrainerConfig(c: TrainerConfig): void {
   posInt('steps');
   posInt('classesPerBatch', 2);
   posInt('imagesPerClass', c.sampler === 'pk' ? 2 : 1);
+  if (!Number.isInteger(c.groupsPerBatch) || c.groupsPerBatch < 0) throw new SiameseError('INVALID_ARGUMENT', `groupsPerBatch must be an integer ≥ 0, got ${String(c.groupsPerBatch)}`);
+  if (c.groupsPerBatch > 0 && c.sampler !== 'pk') throw new SiameseError('INVALID_ARGUMENT', 'groupsPerBatch needs the pk sampler');
   posInt('valEvery');
   posInt('valWay', 2);
   posInt('valShot');
@@ -163,6 +168,7 @@ export async function train(config: TrainerConfig, data: TrainData, options: Tra
       sampler: config.sampler,
       classesPerBatch: config.classesPerBatch,
       imagesPerClass: config.imagesPerClass,
+      groupsPerBatch: config.groupsPerBatch,
       augment: config.augment,
       seed: config.seed,
     });

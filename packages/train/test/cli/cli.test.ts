@@ -44,6 +44,14 @@ describe('siamese-train', () => {
       expect(String(stderr.mock.calls.at(-1)?.[0])).toMatch(/already holds a run; pass --resume/);
       expect(await main(['eval', out, '--episodes', '50', '--pairs', '200'])).toBe(0);
       expect(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).evaluation.fewShot[0].episodes).toBe(50);
+      // Tuning looks at the validation split without touching the test-set report.
+      expect(await main(['eval', out, '--split', 'validation', '--episodes', '40', '--pairs', '100'])).toBe(0);
+      const validation = JSON.parse(readFileSync(join(out, 'report.validation.json'), 'utf8')) as { testSet: string; evaluation: { fewShot: { episodes: number }[] } };
+      expect(validation.testSet).toMatch(/^validation split \(8 classes\)/);
+      expect(validation.evaluation.fewShot[0].episodes).toBe(40);
+      expect(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).evaluation.fewShot[0].episodes).toBe(50);
+      expect(await main(['eval', out, '--split', 'train'])).toBe(2);
+      expect(String(stderr.mock.calls.at(-1)?.[0])).toMatch(/--split must be test or validation, got train/);
       const onnx = join(out, 'model.onnx');
       expect(await main(['export', out, '--out', onnx])).toBe(0);
       expect(readFileSync(onnx).length).toBeGreaterThan(10_000);

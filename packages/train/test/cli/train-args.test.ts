@@ -22,6 +22,9 @@ describe('siamese-train options', () => {
     expect(errorOf(['--data', FIXTURE_DIR, '--loss', 'contrastive', '--margin', 'wide']).message).toMatch(/--margin must be a number/);
     expect(errorOf(['--data', FIXTURE_DIR, '--batch', '16']).message).toMatch(/--batch must look like PxK/);
     expect(errorOf(['--data', FIXTURE_DIR, '--steps', '0']).message).toMatch(/--steps must be an integer ≥ 1/);
+    expect(errorOf(['--data', FIXTURE_DIR, '--pk-groups=-1']).message).toMatch(/--pk-groups must be an integer ≥ 0/);
+    expect(parseTrainArgs(['--data', FIXTURE_DIR, '--pk-groups', '3']).trainer.groupsPerBatch).toBe(3);
+    expect(parseTrainArgs(['--data', FIXTURE_DIR]).trainer.groupsPerBatch).toBe(0);
     expect(errorOf(['--data', FIXTURE_DIR, '--frobnicate']).message).toMatch(/Unknown option '--frobnicate'/);
   });
 

@@ -84,6 +84,40 @@ describe('samplers', () => {
   });
 });
 
+describe('P×K batches from a few groups', () => {
+  // Four groups of unequal size: a (5 classes), b (4), c (2), d (1).
+  const groups = ['a', 'a', 'a', 'a', 'a', 'b', 'b', 'b', 'b', 'c', 'c', 'd'];
+  const set = numberedSet(new Array<number>(groups.length).fill(6), groups);
+  const pool = poolFromSet(set);
+  const groupOf = (cls: number): string => pool.classes[cls].group;
+
+  it('takes the P classes from the requested number of groups, ⌈P/groups⌉ from each, topping up from small groups', () => {
+    const rng = new Rng(11);
+    const seenGroups = new Set<string>();
+    for (let i = 0; i < 200; i++) {
+      const items = samplePK(pool, rng, 4, 2, { groups: 2 });
+      expect(items.length).toBe(8);
+      const classes = [0, 1, 2, 3].map((c) => items[2 * c].cls);
+      expect(new Set(classes).size).toBe(4);
+      const used = classes.map(groupOf);
+      for (const g of used) seenGroups.add(g);
+      const counts = [...new Set(used)].map((g) => used.filter((u) => u === g).length);
+      // Two groups of 2 when the first groups drawn are big enough; small groups (c: 2, d: 1) make it 3 groups.
+      expect(counts.length).toBeLessThanOrEqual(3);
+      expect(Math.max(...counts)).toBeLessThanOrEqual(2);
+      if (!used.includes('d')) expect(counts).toEqual([2, 2]);
+    }
+    expect([...seenGroups].sort()).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('equals plain P×K with groups 0, and is repeatable from the seed', () => {
+    expect(samplePK(pool, new Rng(3), 4, 2, { groups: 0 })).toEqual(samplePK(pool, new Rng(3), 4, 2));
+    expect(samplePK(pool, new Rng(5), 6, 2, { groups: 3 })).toEqual(samplePK(pool, new Rng(5), 6, 2, { groups: 3 }));
+    // More groups asked for than exist: every class can still be reached (all 12 classes in one batch).
+    expect(new Set(samplePK(pool, new Rng(6), 12, 2, { groups: 9 }).map((it) => it.cls)).size).toBe(12);
+  });
+});
+
 describe('episodes', () => {
   // Two groups: g0 has 6 classes, g1 has 4.
   const set = numberedSet(new Array<number>(10).fill(20), ['g0', 'g0', 'g0', 'g0', 'g0', 'g0', 'g1', 'g1', 'g1', 'g1']);
