@@ -190,6 +190,9 @@ export async function train(config: TrainerConfig, data: TrainData, options: Tra
       metrics.truncateAfter(-1);
     }
 
+    // The batch stream's state as of the last finished step: what a checkpoint stores, so a resumed run draws the
+    // very next batch. (The source itself may be one batch ahead: see the prefetch below.)
+    let rngAtStep = source.getState() as Record<string, RngState>;
     const info = (at: number): CheckpointInfo => ({
       step: at,
       net: config.net,
@@ -197,7 +200,7 @@ export async function train(config: TrainerConfig, data: TrainData, options: Tra
       preprocess: data.preprocess,
       config: { ...config } as unknown as Record<string, unknown>,
       data: data.description,
-      rng: source.getState() as Record<string, RngState>,
+      rng: rngAtStep,
       metrics: { seconds, best },
     });
     const save = async (tag: 'last' | 'best'): Promise<void> => {
@@ -218,11 +221,19 @@ export async function train(config: TrainerConfig, data: TrainData, options: Tra
     let window = { loss: 0, steps: 0, images: 0, seconds: 0 };
     let lastVal: ValMetric | undefined;
     let recentSecPerStep = 0;
+    let next = step < config.steps ? source.next() : undefined;
     while (step < config.steps) {
       const lr = learningRate(config.lr, config.schedule, step + 1, config.steps);
       const t0 = performance.now();
-      const batch = source.next();
-      const { loss } = await stepper.step(batch, lr);
+      const batch = next!;
+      const pending = stepper.step(batch, lr);
+      // Assemble (and augment) the next batch while worker threads compute this step: with data-parallel workers
+      // this thread is otherwise idle until they finish, and batch assembly is serial time they would wait for.
+      // (A single-thread stepper has finished its compute by now, so there it changes nothing.)
+      const rngAfterBatch = source.getState() as Record<string, RngState>;
+      next = step + 1 < config.steps ? source.next() : undefined;
+      const { loss } = await pending;
+      rngAtStep = rngAfterBatch;
       const dt = (performance.now() - t0) / 1000;
       step++;
       seconds += dt;
