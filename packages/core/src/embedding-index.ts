@@ -61,6 +61,19 @@ function scratchArray(name: keyof typeof scratch, length: number): Float32Array 
 }
 
 /**
+ * A reused heap (ranking is synchronous, so one per process is enough), replaced when k changes. Only small heaps
+ * are kept: a k of a million (k: Infinity over a gallery) would otherwise pin 12 MB for the process's lifetime.
+ */
+let topScratch: TopK | undefined;
+const SCRATCH_TOP_K_MAX = 1024;
+function scratchTopK(k: number): TopK {
+  if (k > SCRATCH_TOP_K_MAX) return new TopK(k);
+  if (topScratch?.k === k) topScratch.clear();
+  else topScratch = new TopK(k);
+  return topScratch;
+}
+
+/**
  * The k best labels for `query` as (label id, cosine score), best first. With `approximate` (an index over
  * `index.prototypes`), prototype ranking — and nearest ranking of one-example galleries, the same matrix — scans only
  * the index's probed cells; nearest ranking over several examples per label stays exact.
@@ -72,10 +85,26 @@ export function topLabels(
   strategy: RankStrategy,
   approximate?: ApproximateIndex,
 ): { id: number; score: number }[] {
+  const top = rankedTopLabels(index, query, k, strategy, approximate);
+  return top instanceof TopK ? top.sorted() : top;
+}
+
+/**
+ * {@link topLabels} without its result objects where search is exact: a heap of the k best, ordered in place (read
+ * best first with TopK.idAt / scoreAt) and reused by the next call, so read it before ranking again. The approximate
+ * index's answer is returned as it comes.
+ */
+export function rankedTopLabels(
+  index: EmbeddingIndex,
+  query: Float32Array,
+  k: number,
+  strategy: RankStrategy,
+  approximate?: ApproximateIndex,
+): TopK | { id: number; score: number }[] {
   const { dim, labels } = index;
   if (query.length !== dim) throw new SiameseError('INVALID_ARGUMENT', `query embedding has ${query.length} values, expected ${dim}`);
   if (approximate && (strategy === 'prototype' || index.prototypes === index.examples)) return approximate.search(query, Math.min(k, labels.length));
-  const top = new TopK(Math.min(k, labels.length));
+  const top = scratchTopK(Math.min(k, labels.length));
   // With one example per label, nearest and prototype are the same product over the same matrix.
   if (strategy === 'prototype' || index.prototypes === index.examples) {
     const scores = scoreRows(index.prototypes, dim, query, scratchArray('scores', labels.length), 0, labels.length);
@@ -88,5 +117,6 @@ export function topLabels(
     for (let r = 0; r < rows; r++) if (scores[r] > best[owner[r]]) best[owner[r]] = scores[r];
     for (let id = 0; id < labels.length; id++) top.push(id, best[id]);
   }
-  return top.sorted();
+  top.sortInPlace();
+  return top;
 }

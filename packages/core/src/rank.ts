@@ -5,9 +5,10 @@
  */
 import type { ApproximateIndex } from './approximate-index.js';
 import { distanceFromSimilarity } from './distance.js';
-import { type EmbeddingIndex, type RankStrategy, topLabels } from './embedding-index.js';
+import { type EmbeddingIndex, type RankStrategy, rankedTopLabels } from './embedding-index.js';
 import { SiameseError } from './errors.js';
 import { type CalibrationSpec, type DistanceKind, distanceToProbability } from './metadata.js';
+import { TopK } from './top-k.js';
 
 export type { RankStrategy } from './embedding-index.js';
 
@@ -73,6 +74,11 @@ export interface RankContext {
   calibration: CalibrationSpec;
 }
 
+function rankMatch(index: EmbeddingIndex, id: number, score: number, context: RankContext): RankMatch {
+  const distance = distanceFromSimilarity(score, context.distance);
+  return { label: index.labels[id], score, distance, probability: distanceToProbability(distance, context.calibration) };
+}
+
 export function rankEmbedding(
   index: EmbeddingIndex,
   query: Float32Array,
@@ -81,11 +87,12 @@ export function rankEmbedding(
   approximate?: ApproximateIndex,
 ): RankResult {
   if (index.labels.length === 0) throw new SiameseError('SUPPORT_SET_EMPTY', 'the support set has no labels');
-  const top = topLabels(index, query, options.k, options.strategy, approximate);
-  const matches: RankMatch[] = top.map(({ id, score }) => {
-    const distance = distanceFromSimilarity(score, context.distance);
-    return { label: index.labels[id], score, distance, probability: distanceToProbability(distance, context.calibration) };
-  });
+  const top = rankedTopLabels(index, query, options.k, options.strategy, approximate);
+  const matches: RankMatch[] = [];
+  // Exact search hands back its (reused) heap rather than an array of intermediate objects: one query, one set
+  // of result objects.
+  if (top instanceof TopK) for (let i = 0; i < top.length; i++) matches.push(rankMatch(index, top.idAt(i), top.scoreAt(i), context));
+  else for (const { id, score } of top) matches.push(rankMatch(index, id, score, context));
   const best = matches[0];
   const accepted = best.distance <= options.threshold;
   return Object.assign(matches, { best, accepted, unknown: !accepted, threshold: options.threshold, strategy: options.strategy });

@@ -58,10 +58,71 @@ export class TopK {
     this.ids[i] = id;
   }
 
+  /** Empties the heap for reuse (same k), so a hot loop need not allocate a new one per query. */
+  clear(): void {
+    this.size = 0;
+  }
+
+  /**
+   * Orders the kept items in place, without allocating for a small k; then {@link idAt} / {@link scoreAt} read them
+   * best first. They are stored worst first, and an array in ascending score order is still a valid min-heap, so
+   * pushing afterwards stays correct.
+   */
+  sortInPlace(): void {
+    const { ids, scores } = this;
+    const n = this.size;
+    if (n > INSERTION_SORT_MAX) {
+      const best = this.sorted();
+      for (let i = 0; i < n; i++) {
+        ids[n - 1 - i] = best[i].id;
+        scores[n - 1 - i] = best[i].score;
+      }
+      return;
+    }
+    for (let i = 1; i < n; i++) {
+      const id = ids[i];
+      const score = scores[i];
+      let j = i - 1;
+      // Worst first: lower score first, and among equal scores the higher id (it ranks after the lower one).
+      for (; j >= 0 && (scores[j] > score || (scores[j] === score && ids[j] < id)); j--) {
+        ids[j + 1] = ids[j];
+        scores[j + 1] = scores[j];
+      }
+      ids[j + 1] = id;
+      scores[j + 1] = score;
+    }
+  }
+
+  /** The id of the `rank`-th best item (0 = best), once {@link sortInPlace} has run. */
+  idAt(rank: number): number {
+    return this.ids[this.size - 1 - rank];
+  }
+
+  /** The score of the `rank`-th best item (0 = best), once {@link sortInPlace} has run. */
+  scoreAt(rank: number): number {
+    return this.scores[this.size - 1 - rank];
+  }
+
   /** The kept items, best first (ties: lower id first). Does not change the heap. */
   sorted(): { id: number; score: number }[] {
     const out: { id: number; score: number }[] = [];
     for (let i = 0; i < this.size; i++) out.push({ id: this.ids[i], score: this.scores[i] });
-    return out.sort((a, b) => b.score - a.score || a.id - b.id);
+    // A ranking's k is usually a handful: insertion sort then allocates nothing, where Array.prototype.sort
+    // allocates a work array per call. Large k keeps the O(k log k) sort.
+    if (out.length > INSERTION_SORT_MAX) return out.sort(worseFirst);
+    for (let i = 1; i < out.length; i++) {
+      const x = out[i];
+      let j = i - 1;
+      for (; j >= 0 && worseFirst(out[j], x) > 0; j--) out[j + 1] = out[j];
+      out[j + 1] = x;
+    }
+    return out;
   }
+}
+
+const INSERTION_SORT_MAX = 32;
+
+/** Comparator for best-first order: higher score first, then lower id. */
+function worseFirst(a: { id: number; score: number }, b: { id: number; score: number }): number {
+  return b.score - a.score || a.id - b.id;
 }
