@@ -52,6 +52,11 @@ export interface SimilarityResult {
 export const DEFAULT_BATCH_SIZE = 64;
 /** Batches decoded ahead of the one being embedded. */
 export const PREFETCH_BATCHES = 2;
+/**
+ * One-image input buffers kept for reuse: enough for a few overlapping callers; a burst of concurrent calls
+ * allocates the rest and lets them go.
+ */
+const INPUT_POOL_SIZE = 4;
 
 export class EmbeddingModel<TInput> implements SupportSetModel<TInput> {
   readonly metadata: ModelMetadata;
@@ -61,6 +66,12 @@ export class EmbeddingModel<TInput> implements SupportSetModel<TInput> {
   private readonly decode: ImageDecoder<TInput>;
   private readonly queue: InferenceQueue;
   private readonly inputSize: number;
+  /**
+   * Input buffers of finished one-image calls, reused by the next (see embedOne): slots [0, freeCount) hold them.
+   * A fixed array with a count, because a push/pop array would reallocate its storage around every call.
+   */
+  private readonly freeInputs: (Float32Array | undefined)[] = new Array<Float32Array | undefined>(INPUT_POOL_SIZE).fill(undefined);
+  private freeCount = 0;
   private disposed = false;
   private disposing: Promise<void> | undefined;
 
@@ -102,12 +113,18 @@ export class EmbeddingModel<TInput> implements SupportSetModel<TInput> {
    * Embeds in batches of {@link batchSize}. Decoding runs up to {@link PREFETCH_BATCHES} batches ahead of
    * inference, so parallel decoders (worker threads) never wait for the model and the model rarely waits for them.
    */
-  async embedBatch(inputs: readonly TInput[]): Promise<Float32Array[]> {
+  embedBatch(inputs: readonly TInput[]): Promise<Float32Array[]> {
+    // One image (every `rank` query, every `embed(image)`) skips the batch machinery: it is the hot path of a
+    // serving loop, and the prefetch map, settled-promise arrays and per-item closures were most of its garbage.
+    // Both paths are async functions, so every failure (disposed model included) still arrives as a rejection.
+    return Array.isArray(inputs) && inputs.length === 1 ? this.embedOne(inputs[0]) : this.embedMany(inputs);
+  }
+
+  private async embedMany(inputs: readonly TInput[]): Promise<Float32Array[]> {
     this.assertUsable();
     if (!Array.isArray(inputs)) throw new SiameseError('INVALID_ARGUMENT', 'expected an array of images');
     const items = [...inputs]; // later changes to the caller's array cannot affect this call
     const result: Float32Array[] = new Array(items.length);
-    const D = this.metadata.output.size;
     const starts: number[] = [];
     for (let start = 0; start < items.length; start += this.batchSize) starts.push(start);
     const prepared = new Map<number, Promise<Float32Array>>();
@@ -124,21 +141,64 @@ export class EmbeddingModel<TInput> implements SupportSetModel<TInput> {
       this.assertUsable();
       const n = Math.min(this.batchSize, items.length - starts[b]);
       const output = await this.queue.run(tensor, n);
-      for (let i = 0; i < n; i++) {
-        const e = output.slice(i * D, (i + 1) * D);
-        // A damaged or hostile weight file can load and still compute NaN/Infinity; ranking with those would
-        // silently return NaN scores, so refuse them here (the only place every embedding passes).
-        for (let j = 0; j < D; j++) {
-          if (!Number.isFinite(e[j])) {
-            throw new SiameseError('MODEL_INVALID', `the model computed a non-finite embedding (${e[j]}) for image ${starts[b] + i}: its weights are damaged`, { index: starts[b] + i });
-          }
-        }
-        if (!this.metadata.output.normalized) l2NormalizeInPlace(e);
-        result[starts[b] + i] = e;
-      }
+      for (let i = 0; i < n; i++) result[starts[b] + i] = this.finishRow(output.slice(i * this.embeddingSize, (i + 1) * this.embeddingSize), starts[b] + i);
     }
     return result;
   }
+
+  /**
+   * {@link embedBatch} of one image (index 0): decode, preprocess into a pooled input buffer, run, check. Written
+   * as a promise chain through callbacks made once per model rather than as an async function: no frame, awaits
+   * or closures per query.
+   */
+  private embedOne(item: TInput): Promise<Float32Array[]> {
+    let decoded: DecodedImage | PromiseLike<DecodedImage>;
+    try {
+      this.assertUsable();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    try {
+      decoded = this.decode(item, 0, 1);
+    } catch (error) {
+      return Promise.reject(annotate(error, 0));
+    }
+    return Promise.resolve(decoded).then(this.runDecodedOne, annotateFirst);
+  }
+
+  private readonly runDecodedOne = (decoded: DecodedImage): Promise<Float32Array[]> => {
+    let tensor: Float32Array;
+    if (this.freeCount > 0) {
+      tensor = this.freeInputs[--this.freeCount]!;
+      this.freeInputs[this.freeCount] = undefined;
+    } else {
+      tensor = new Float32Array(this.inputSize);
+    }
+    try {
+      this.fillInput(tensor, 0, decoded, 0);
+      this.assertUsable();
+    } catch (error) {
+      this.releaseInput(tensor);
+      throw error;
+    }
+    return this.queue.run(tensor, 1, this.releaseInput).then(this.finishOne);
+  };
+
+  private readonly finishOne = (output: Float32Array): Float32Array[] => {
+    // The backend hands over its output (EmbeddingBackend.run) and the queue copies shared outputs, so a one-row
+    // output that owns its whole buffer is already a private copy; anything else is copied as in a batch.
+    const D = this.embeddingSize;
+    const own = output.length === D && output.byteOffset === 0 && output.buffer.byteLength === output.byteLength;
+    return [this.finishRow(own ? output : output.slice(0, D), 0)];
+  };
+
+  /**
+   * Takes back a one-image input buffer. The queue calls this only once the backend's run has finished with it
+   * (or will never start), and a backend may not keep its input after resolving: the next call can fill it.
+   */
+  private readonly releaseInput = (input: Float32Array): void => {
+    if (this.freeCount < INPUT_POOL_SIZE) this.freeInputs[this.freeCount++] = input;
+  };
 
   /** Decodes items [start, end) concurrently and preprocesses them into one NCHW tensor. */
   private async prepareBatch(items: readonly TInput[], start: number, end: number): Promise<Float32Array> {
@@ -146,23 +206,39 @@ export class EmbeddingModel<TInput> implements SupportSetModel<TInput> {
     const tensor = new Float32Array((end - start) * this.inputSize);
     // Report the first failing index (not the first to fail in time), so errors are deterministic.
     settled.forEach((s, i) => {
-      const index = start + i;
-      if (s.status === 'rejected') throw annotate(s.reason, index);
-      try {
-        const decoded = s.value;
-        if (isPreprocessed(decoded)) {
-          if (decoded.preprocessed.length !== this.inputSize) {
-            throw new SiameseError('MODEL_SHAPE', `preprocessed image has ${decoded.preprocessed.length} values, the model takes ${this.inputSize}`);
-          }
-          tensor.set(decoded.preprocessed, i * this.inputSize);
-        } else {
-          preprocessImage(decoded, this.metadata, { out: tensor, offset: i * this.inputSize });
-        }
-      } catch (error) {
-        throw annotate(error, index);
-      }
+      if (s.status === 'rejected') throw annotate(s.reason, start + i);
+      this.fillInput(tensor, i, s.value, start + i);
     });
     return tensor;
+  }
+
+  /** Writes one decoded image's model input into row `row` of `tensor`; errors name `index`. */
+  private fillInput(tensor: Float32Array, row: number, decoded: DecodedImage, index: number): void {
+    try {
+      if (isPreprocessed(decoded)) {
+        if (decoded.preprocessed.length !== this.inputSize) {
+          throw new SiameseError('MODEL_SHAPE', `preprocessed image has ${decoded.preprocessed.length} values, the model takes ${this.inputSize}`);
+        }
+        tensor.set(decoded.preprocessed, row * this.inputSize);
+      } else {
+        preprocessImage(decoded, this.metadata, { out: tensor, offset: row * this.inputSize });
+      }
+    } catch (error) {
+      throw annotate(error, index);
+    }
+  }
+
+  /** Validates (and, for unnormalised models, normalises) one embedding the caller will own. */
+  private finishRow(e: Float32Array, index: number): Float32Array {
+    // A damaged or hostile weight file can load and still compute NaN/Infinity; ranking with those would
+    // silently return NaN scores, so refuse them here (the only place every embedding passes).
+    for (let j = 0; j < e.length; j++) {
+      if (!Number.isFinite(e[j])) {
+        throw new SiameseError('MODEL_INVALID', `the model computed a non-finite embedding (${e[j]}) for image ${index}: its weights are damaged`, { index });
+      }
+    }
+    if (!this.metadata.output.normalized) l2NormalizeInPlace(e);
+    return e;
   }
 
   /** Distance, cosine similarity, calibrated probability and same/different for two images. */
@@ -225,6 +301,11 @@ export class EmbeddingModel<TInput> implements SupportSetModel<TInput> {
   private assertUsable(): void {
     if (this.disposed) throw disposedError();
   }
+}
+
+/** Rejection handler for the decoding of a one-image call. */
+function annotateFirst(error: unknown): never {
+  throw annotate(error, 0);
 }
 
 function isPreprocessed(value: DecodedImage): value is PreprocessedImage {

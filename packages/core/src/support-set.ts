@@ -9,7 +9,7 @@ import { buildEmbeddingIndex, type EmbeddingIndex } from './embedding-index.js';
 import { SiameseError } from './errors.js';
 import { assertLabel, normalizeSupportEntries, type SupportEntries } from './inputs.js';
 import type { ModelMetadata } from './metadata.js';
-import { type RankOptions, type RankResult, rankEmbedding, resolveRankOptions } from './rank.js';
+import { type RankOptions, type RankResult, type ResolvedRankOptions, rankEmbedding, resolveRankOptions } from './rank.js';
 
 /** What a support set needs from its model: identity, metadata and batched embedding. */
 export interface SupportSetModel<TInput> {
@@ -168,16 +168,26 @@ export class SupportSet<TInput> {
   }
 
   /** Embeds `query` and ranks the labels by similarity to it. */
-  async rank(query: TInput, options?: RankOptions): Promise<RankResult> {
-    const resolved = resolveRankOptions(options, this.model.metadata.calibration);
-    if (this.groups.size === 0) throw new SiameseError('SUPPORT_SET_EMPTY', 'the support set has no labels');
-    let embedding: Float32Array;
+  rank(query: TInput, options?: RankOptions): Promise<RankResult> {
+    // Not an async function (a serving loop's hot path: its frame and await were garbage per query); every
+    // failure still arrives as a rejection.
+    let resolved: ResolvedRankOptions;
     try {
-      [embedding] = await this.model.embedBatch([query]);
+      resolved = resolveRankOptions(options, this.model.metadata.calibration);
+      if (this.groups.size === 0) throw new SiameseError('SUPPORT_SET_EMPTY', 'the support set has no labels');
     } catch (error) {
-      throw error instanceof SiameseError ? error.withDetails({ query: true }, 'query image') : error;
+      return Promise.reject(error);
     }
-    return rankEmbedding(this.index(), embedding, resolved, this.model.metadata, this.approximateIndex());
+    let embedded: Promise<Float32Array[]>;
+    try {
+      embedded = this.model.embedBatch([query]);
+    } catch (error) {
+      embedded = Promise.reject(error); // a model whose embedBatch throws synchronously: still the query's error
+    }
+    return embedded.then(
+      (embeddings) => rankEmbedding(this.index(), embeddings[0], resolved, this.model.metadata, this.approximateIndex()),
+      queryError,
+    );
   }
 
   /** Ranks an already computed (unit-length) query embedding: no inference, just the matrix product. */
@@ -228,6 +238,11 @@ export class SupportSet<TInput> {
     this.compiled = undefined;
     this.approximate = undefined;
   }
+}
+
+/** Marks a failure to embed a rank query as the query's. */
+function queryError(error: unknown): never {
+  throw error instanceof SiameseError ? error.withDetails({ query: true }, 'query image') : error;
 }
 
 /** Rewrites an embedding error's flat batch index into the label and position the caller used. */
