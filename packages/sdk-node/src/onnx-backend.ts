@@ -45,6 +45,14 @@ export function resetCudaWarning(): void {
   warnedCudaFallback = false;
 }
 
+/** One run's input as onnxruntime takes it, with the rejection handler that names its shape. */
+interface Feed {
+  input: Float32Array;
+  n: number;
+  feeds: Record<string, ort.Tensor>;
+  fail(error: unknown): never;
+}
+
 export class OnnxBackend implements EmbeddingBackend {
   private constructor(
     private readonly session: ort.InferenceSession,
@@ -94,21 +102,46 @@ export class OnnxBackend implements EmbeddingBackend {
     }
   }
 
-  async run(input: Float32Array, n: number): Promise<Float32Array> {
-    const { name, channels, height, width } = this.metadata.input;
-    const tensor = new ort.Tensor('float32', input, [n, channels, height, width]);
-    let outputs: ort.InferenceSession.ReturnType;
-    try {
-      outputs = await this.session.run({ [name]: tensor });
-    } catch (error) {
-      throw new SiameseError('MODEL_SHAPE', `the model did not accept a [${n}, ${channels}, ${height}, ${width}] input: ${firstLine(error)}`, {}, { cause: error });
+  // Not an async function: this runs once per query in a serving loop, and an async frame with its await was a
+  // large share of each call's garbage. Every failure still arrives as a rejection.
+  run(input: Float32Array, n: number): Promise<Float32Array> {
+    let feed = this.lastFeed;
+    if (feed?.input !== input || feed.n !== n) {
+      try {
+        feed = this.makeFeed(input, n);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      // A one-image caller reuses its input buffer (EmbeddingModel's pool), so the same tensor serves the next
+      // query; a batch's array is not kept, it may be large and is not passed again.
+      this.lastFeed = n === 1 ? feed : undefined;
     }
+    return this.session.run(feed.feeds).then(this.takeOutput, feed.fail);
+  }
+
+  /** The feeds of the last one-image run, reused while its input array comes back (onnxruntime reads it per run). */
+  private lastFeed: Feed | undefined;
+
+  private makeFeed(input: Float32Array, n: number): Feed {
+    const { name, channels, height, width } = this.metadata.input;
+    return {
+      input,
+      n,
+      feeds: { [name]: new ort.Tensor('float32', input, [n, channels, height, width]) },
+      fail: (error: unknown): never => {
+        throw new SiameseError('MODEL_SHAPE', `the model did not accept a [${n}, ${channels}, ${height}, ${width}] input: ${firstLine(error)}`, {}, { cause: error });
+      },
+    };
+  }
+
+  /** The embedding output of a run (made once: passed to every run's `then`). */
+  private readonly takeOutput = (outputs: ort.InferenceSession.ReturnType): Float32Array => {
     const output = outputs[this.metadata.output.name];
     if (!output || output.type !== 'float32') {
       throw new SiameseError('MODEL_SHAPE', `the model has no float32 output "${this.metadata.output.name}"`);
     }
     return output.data as Float32Array;
-  }
+  };
 
   async dispose(): Promise<void> {
     await this.session.release();
