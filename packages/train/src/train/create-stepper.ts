@@ -37,7 +37,7 @@ export const createTrainStepper: CreateTrainStepper = async (options: TrainStepp
     const workerBackend = backend === 'tensorflow' ? 'tfjs-node' : backend;
     return await DataParallelStepper.start(master, { workers, backend: workerBackend, kernels, seed, loss: options.loss });
   } catch (error) {
-    master.model.dispose();
+    master.disposeModel();
     throw error;
   }
 };

@@ -188,7 +188,7 @@ export class DataParallelStepper extends MasterBackedStepper implements TrainSte
     }
     const gradients = new Float32Array(this.master.layout.size);
     for (const result of results) for (let i = 0; i < gradients.length; i++) gradients[i] += result.gradients[i];
-    this.master.apply(gradients, lr, results[0].batchNorm);
+    this.master.applyDeferred(gradients, lr, results[0].batchNorm);
     return { loss: results[0].loss };
   }
 
@@ -212,6 +212,6 @@ export class DataParallelStepper extends MasterBackedStepper implements TrainSte
         await h.worker.terminate();
       }),
     );
-    this.master.model.dispose();
+    this.master.disposeModel();
   }
 }

@@ -33,6 +33,6 @@ export class LocalStepper extends MasterBackedStepper implements TrainStepper {
   }
 
   async dispose(): Promise<void> {
-    this.master.model.dispose();
+    this.master.disposeModel();
   }
 }

@@ -16,17 +16,28 @@ export const EMBED_CHUNK = 256;
 export class MasterModel {
   readonly layout: WeightLayout;
   readonly adam: Adam;
-  /** Trainable weights, flat, in layout order (authoritative; the model's variables mirror them). */
+  /** Trainable weights, flat, in layout order (authoritative; the model's variables mirror them once synced). */
   weights: Float32Array;
+  /** Batch-norm moving means and variances, flat (authoritative like `weights`). */
+  private readonly moving: MovingStatistics;
+  /** Whether the model's variables lag behind `weights` / `moving` (see {@link applyDeferred}). */
+  private stale = false;
 
   constructor(
-    readonly model: LayersModel,
+    private readonly layersModel: LayersModel,
     readonly net: NetConfig,
     adamOptions: AdamOptions = {},
   ) {
-    this.layout = trainableLayout(model);
+    this.layout = trainableLayout(layersModel);
     this.adam = new Adam(this.layout.size, adamOptions);
     this.weights = readFlat(this.layout);
+    this.moving = movingStatistics(layersModel);
+  }
+
+  /** The model, its variables holding the current weights. */
+  get model(): LayersModel {
+    this.sync();
+    return this.layersModel;
   }
 
   get step(): number {
@@ -35,32 +46,42 @@ export class MasterModel {
 
   /** Applies one Adam step with the batch's full gradient and updates batch-norm moving statistics. */
   apply(gradients: Float32Array, lr: number, batchNorm: Float32Array): void {
-    this.adam.apply(this.weights, gradients, lr);
-    writeFlat(this.layout, this.weights);
-    this.updateMovingStatistics(batchNorm);
+    this.applyDeferred(gradients, lr, batchNorm);
+    this.sync();
   }
 
-  /** moving ← momentum·moving + (1 − momentum)·batch, per batch-norm layer (Keras convention). */
-  private updateMovingStatistics(batchNorm: Float32Array): void {
-    let offset = 0;
-    for (const layer of this.model.layers) {
-      if (layer.getClassName() !== 'BatchNormalization') continue;
-      const momentum = Number((layer.getConfig() as { momentum?: number }).momentum ?? 0.99);
-      const find = (suffix: string) => layer.weights.find((w) => w.originalName.endsWith('/' + suffix));
-      const movingMean = find('moving_mean');
-      const movingVariance = find('moving_variance');
-      if (movingMean == null || movingVariance == null) continue;
-      const channels = movingMean.shape[0] as number;
-      const blend = (variable: typeof movingMean, batch: Float32Array): void => {
-        const old = variable.read().dataSync() as Float32Array;
-        const next = new Float32Array(channels);
-        for (let c = 0; c < channels; c++) next[c] = momentum * old[c] + (1 - momentum) * batch[c];
-        tf.tidy(() => (variable.read() as tf.Variable).assign(tf.tensor1d(next)));
-      };
-      blend(movingMean, batchNorm.subarray(offset, offset + channels));
-      blend(movingVariance, batchNorm.subarray(offset + channels, offset + 2 * channels));
-      offset += 2 * channels;
+  /**
+   * {@link apply} on the flat copies only: the model's variables are written when the model is next read (embed,
+   * getState, `model`). The data-parallel stepper uses this: its workers hold their own replicas, and writing ~20
+   * tensors into this thread's model every step would be serial time the workers wait for.
+   */
+  applyDeferred(gradients: Float32Array, lr: number, batchNorm: Float32Array): void {
+    this.adam.apply(this.weights, gradients, lr);
+    // moving ← momentum·moving + (1 − momentum)·batch, per batch-norm layer (Keras convention).
+    const { values, layers } = this.moving;
+    for (const { offset, channels, momentum } of layers) {
+      for (let i = offset; i < offset + 2 * channels; i++) values[i] = momentum * values[i] + (1 - momentum) * batchNorm[i];
     }
+    this.stale = true;
+  }
+
+  /** Frees the model's tensors (without bringing them up to date first). */
+  disposeModel(): void {
+    this.layersModel.dispose();
+  }
+
+  /** Writes the flat weights and moving statistics into the model's variables if they changed since. */
+  private sync(): void {
+    if (!this.stale) return;
+    writeFlat(this.layout, this.weights);
+    const { values, layers } = this.moving;
+    for (const { mean, variance, offset, channels } of layers) {
+      tf.tidy(() => {
+        mean.assign(tf.tensor1d(values.slice(offset, offset + channels)));
+        variance.assign(tf.tensor1d(values.slice(offset + channels, offset + 2 * channels)));
+      });
+    }
+    this.stale = false;
   }
 
   /** Inference-mode embeddings (batch norm uses the moving statistics), `EMBED_CHUNK` images at a time. */
@@ -117,8 +138,10 @@ export class MasterModel {
       : null;
     const step = state.step ?? 0;
     if (!Number.isInteger(step) || step < 0) throw new SiameseError('CHECKPOINT_INVALID', `Invalid step ${String(step)}`, { step });
+    this.sync(); // nothing pending may overwrite the restored values later
     this.model.weights.forEach((w, i) => tf.tidy(() => (w.read() as tf.Variable).assign(tf.tensor(values[i], w.shape as number[]))));
     this.weights = readFlat(this.layout);
+    this.moving.values.set(movingStatistics(this.layersModel).values);
     this.adam.m.fill(0);
     this.adam.v.fill(0);
     if (moments) {
@@ -140,4 +163,36 @@ export function checkImages(images: Float32Array, n: number, perImage: number, w
       { n, length: images?.length },
     );
   }
+}
+
+/** The model's batch-norm moving statistics as one flat vector: per layer, `channels` means then `channels` variances. */
+interface MovingStatistics {
+  values: Float32Array;
+  layers: { mean: tf.Variable; variance: tf.Variable; offset: number; channels: number; momentum: number }[];
+}
+
+/** Reads them in model order — the order of the whole-batch statistics a step returns. */
+function movingStatistics(model: LayersModel): MovingStatistics {
+  const layers: MovingStatistics['layers'] = [];
+  const parts: Float32Array[] = [];
+  let offset = 0;
+  for (const layer of model.layers) {
+    if (layer.getClassName() !== 'BatchNormalization') continue;
+    const momentum = Number((layer.getConfig() as { momentum?: number }).momentum ?? 0.99);
+    const find = (suffix: string) => layer.weights.find((w) => w.originalName.endsWith('/' + suffix));
+    const mean = find('moving_mean');
+    const variance = find('moving_variance');
+    if (mean == null || variance == null) continue;
+    const channels = mean.shape[0] as number;
+    layers.push({ mean: mean.read() as tf.Variable, variance: variance.read() as tf.Variable, offset, channels, momentum });
+    parts.push(mean.read().dataSync() as Float32Array, variance.read().dataSync() as Float32Array);
+    offset += 2 * channels;
+  }
+  const values = new Float32Array(offset);
+  let o = 0;
+  for (const part of parts) {
+    values.set(part, o);
+    o += part.length;
+  }
+  return { values, layers };
 }
