@@ -53,10 +53,10 @@ export const DEFAULT_BATCH_SIZE = 64;
 /** Batches decoded ahead of the one being embedded. */
 export const PREFETCH_BATCHES = 2;
 /**
- * One-image input buffers kept for reuse: enough for a few overlapping callers; a burst of concurrent calls
- * allocates the rest and lets them go.
+ * One-image input buffers kept for reuse: a sequential loop needs one, two overlapping callers two; a burst of
+ * concurrent calls allocates the rest and lets them go (a large model's buffers are not all kept).
  */
-const INPUT_POOL_SIZE = 4;
+const INPUT_POOL_SIZE = 2;
 
 export class EmbeddingModel<TInput> implements SupportSetModel<TInput> {
   readonly metadata: ModelMetadata;
