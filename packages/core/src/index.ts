@@ -15,6 +15,7 @@ export * from './inputs.js';
 export * from './image-header.js';
 export * from './png-decoder.js';
 export * from './sha256.js';
+export * from './seeded-random.js';
 export * from './embedding-backend.js';
 export * from './inference-queue.js';
 export * from './support-set.js';

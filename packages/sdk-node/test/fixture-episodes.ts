@@ -7,7 +7,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SiameseModel } from '../src/index.js';
-import { rng } from './seeded-random.js';
+import { mulberry32 as rng } from '@siamese-sdk/core';
 
 export interface FixtureCharacter {
   /** e.g. "Tengwar/character07". */

@@ -14,7 +14,7 @@ import { decodeImageBytes, nodeInflate } from '../src/decode-bytes.js';
 import { closeDecodePool, loadModel } from '../src/index.js';
 import { errorOf, mechanicsModel, miniDir } from './helpers.js';
 import { type ColorType, DEPTHS, type PngSpec, SAMPLES, chunk, encodePng } from './png-encoder.js';
-import { rng as prng } from './seeded-random.js';
+import { mulberry32 as prng } from '@siamese-sdk/core';
 
 const fast = (bytes: Uint8Array, maxPixels?: number): RawImage => decodePng(bytes, { inflate: nodeInflate, maxPixels });
 

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { loadModel } from '../src/index.js';
 import { runChild } from './hostile/child.js';
 import { buildLinearModel } from './onnx-builder.js';
-import { rng } from './seeded-random.js';
+import { mulberry32 as rng } from '@siamese-sdk/core';
 import { errorOf, exampleQuery, mechanicsModel, tempDir } from './helpers.js';
 
 const MUTANTS = Number(process.env.MODEL_MUTANTS ?? 120);

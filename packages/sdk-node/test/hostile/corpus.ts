@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import { Jimp } from 'jimp';
-import { rng } from '../seeded-random.js';
+import { mulberry32 as rng } from '@siamese-sdk/core';
 
 export interface HostileItem {
   /** Unique, file-system safe name (without extension). */

@@ -2,6 +2,7 @@
  * Shared by the exporter tests: a seeded cpu-backend tfjs, random weights, and running an exported model in the
  * real onnxruntime-node and onnxruntime-web (wasm, single-threaded, in Node).
  */
+import { mulberry32 } from '@siamese-sdk/core';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
@@ -13,17 +14,8 @@ export async function useCpuBackend(): Promise<void> {
   await tf.ready();
 }
 
-/** Mulberry32: a small seeded PRNG, so every test model and input is the same on every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Mulberry32 (core's): a small seeded PRNG, so every test model and input is the same on every run. */
+export const rng = mulberry32;
 
 export function uniform(n: number, random: () => number, lo = -1, hi = 1): Float32Array {
   return Float32Array.from({ length: n }, () => lo + (hi - lo) * random());
