@@ -210,7 +210,12 @@ export function preprocessImage(image: RawImage, target: PreprocessTarget, optio
   assertRawImage(image);
   const { width: W, height: H, channels: C } = target.input;
   const { resize, background, invert, mean, std } = target.preprocess;
-  const planes = toPlanar(image, C, background).map((p) => resizePlane(p, image.width, image.height, W, H, resize));
+  // At the model's size no resize runs, and a gray image needs no planar copy either: its bytes are the plane
+  // (the same values toPlanar would copy). This is the serving path for images already at the input size.
+  const sameSize = image.width === W && image.height === H;
+  const planes: ArrayLike<number>[] =
+    sameSize && C === 1 && image.channels === 1 ? [image.data]
+    : toPlanar(image, C, background).map((p) => (sameSize ? p : resizePlane(p, image.width, image.height, W, H, resize)));
   const size = W * H * C;
   const offset = options.offset ?? 0;
   const out = options.out ?? new Float32Array(size);

@@ -35,6 +35,19 @@ describe('preprocessImage', () => {
     const out = preprocessImage(gray(2, 1, [0, 255]), target(2, 1, 1, { invert: true, mean: [0.5], std: [0.25] }));
     expect(Array.from(out)).toEqual([(1 - 0.5) / 0.25, (0 - 0.5) / 0.25]);
   });
+  it('reads a gray image already at the input size straight from its bytes: the same values, input untouched', () => {
+    const data = Uint8Array.from({ length: 28 * 28 }, (_, i) => (i * 7919) % 256);
+    const copy = data.slice();
+    const spec = target(28, 28, 1, { invert: true, mean: [0.1], std: [0.3] });
+    const out = preprocessImage({ data, width: 28, height: 28, channels: 1 }, spec);
+    expect(Array.from(out)).toEqual(Array.from(data, (d) => Math.fround((1 - d / 255 - 0.1) / 0.3)));
+    expect(data).toEqual(copy);
+    // The general path (here: a twice-as-wide image of doubled columns, area-resized back to 28 columns)
+    // agrees with it to float precision.
+    const wide = Uint8Array.from({ length: 56 * 28 }, (_, i) => data[Math.floor(i / 56) * 28 + Math.floor((i % 56) / 2)]);
+    const viaResize = preprocessImage({ data: wide, width: 56, height: 28, channels: 1 }, spec);
+    for (let i = 0; i < out.length; i++) expect(viaResize[i]).toBeCloseTo(out[i], 5);
+  });
   it('composites transparent pixels over the background before converting to gray', () => {
     const rgba: RawImage = { data: Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 255]), width: 2, height: 1, channels: 4 };
     const out = preprocessImage(rgba, target(2, 1, 1));
