@@ -232,8 +232,18 @@ async function main() {
     const b = rows.find((r) => r.id === 'wasm-ours-2')?.roundsMeanImagesPerSecond;
     return a?.length && b?.length ? Math.max(...b) / Math.max(...a) : null;
   })();
+  const median = (xs) => {
+    const v = [...xs].sort((a, b) => a - b);
+    return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  };
+  const bestOfEach = one && two ? two.imagesPerSecond / one.imagesPerSecond : null;
   const ratios = {
-    twoWorkersOverOne: one && two ? two.imagesPerSecond / one.imagesPerSecond : null,
+    // The goal's figure: the median over rounds of 2 workers / 1 worker measured back to back in the same round
+    // (as the SDK bench judges its decode-pool ratio). On a host whose speed drifts by 1.5× within minutes, the
+    // best round of each configuration may come from different host states; a round's pair shares one.
+    twoWorkersOverOne: perRound.length ? median(perRound.map((r) => r.twoOverOne)) : bestOfEach,
+    /** Best round of 2 workers over best round of 1 worker. */
+    twoWorkersOverOneBestOfEach: bestOfEach,
     /** The same ratio from mean step times (bursts included), best round each. */
     twoWorkersOverOneMeanSteps: meanRatio,
     /** Per round: 2 workers / 1 worker, the side-by-side ceiling / 1 worker, and 2 workers / ceiling. */
@@ -252,7 +262,7 @@ async function main() {
   if (efficiency != null) {
     console.log(`\n1 worker: a step's ${(stepConvFlops() / 1e9).toFixed(2)} GFLOP of convolutions (forward, input and filter gradients) run at ${(efficiency * 100).toFixed(0)}% of the host reference's forward-conv rate (${hostGflops.toFixed(1)} GFLOP/s, the better of before/after). A busy host slows both alike, so this ratio moves less than images/s — but only as far as the host stayed as fast as the better reference while the rounds ran.`);
   }
-  console.log(`\n2 workers / 1 worker: ${fmt(ratios.twoWorkersOverOne)} from median steps (goal ≥ 1.7×: ${goals.twoWorkersAtLeast1_7x ? 'met' : 'NOT met'}); from mean steps, bursts included: ${fmt(ratios.twoWorkersOverOneMeanSteps)}`);
+  console.log(`\n2 workers / 1 worker: ${fmt(ratios.twoWorkersOverOne)}, median of the per-round ratios (goal ≥ 1.7×: ${goals.twoWorkersAtLeast1_7x ? 'met' : 'NOT met'}); best round of each: ${fmt(ratios.twoWorkersOverOneBestOfEach)}; from mean steps (bursts included), best round of each: ${fmt(ratios.twoWorkersOverOneMeanSteps)}`);
   console.log(`our kernels / missing-only: ${fmt(ratios.oursOverMissingOnly)};  our kernels / cpu: ${fmt(ratios.oursOverCpu)}`);
   console.log(`1 worker: ${one ? one.imagesPerSecond.toFixed(0) : 'n/a'} images/s (goal ≥ 250: ${goals.oneWorkerAtLeast250 ? 'met' : 'NOT met'})`);
   if (jsonPath) {
