@@ -72,7 +72,8 @@ export class TopK {
     const { ids, scores } = this;
     const n = this.size;
     if (n > INSERTION_SORT_MAX) {
-      const best = this.sorted();
+      // Large k keeps the O(k log k) sort (Array.prototype.sort allocates a work array; a handful of items need not).
+      const best = Array.from({ length: n }, (_, i) => ({ id: ids[i], score: scores[i] })).sort(bestFirst);
       for (let i = 0; i < n; i++) {
         ids[n - 1 - i] = best[i].id;
         scores[n - 1 - i] = best[i].score;
@@ -103,19 +104,11 @@ export class TopK {
     return this.scores[this.size - 1 - rank];
   }
 
-  /** The kept items, best first (ties: lower id first). Does not change the heap. */
+  /** The kept items, best first (ties: lower id first). Keeps the same items (ordered in place, still a valid heap). */
   sorted(): { id: number; score: number }[] {
+    this.sortInPlace();
     const out: { id: number; score: number }[] = [];
-    for (let i = 0; i < this.size; i++) out.push({ id: this.ids[i], score: this.scores[i] });
-    // A ranking's k is usually a handful: insertion sort then allocates nothing, where Array.prototype.sort
-    // allocates a work array per call. Large k keeps the O(k log k) sort.
-    if (out.length > INSERTION_SORT_MAX) return out.sort(worseFirst);
-    for (let i = 1; i < out.length; i++) {
-      const x = out[i];
-      let j = i - 1;
-      for (; j >= 0 && worseFirst(out[j], x) > 0; j--) out[j + 1] = out[j];
-      out[j + 1] = x;
-    }
+    for (let i = 0; i < this.size; i++) out.push({ id: this.idAt(i), score: this.scoreAt(i) });
     return out;
   }
 }
@@ -123,6 +116,6 @@ export class TopK {
 const INSERTION_SORT_MAX = 32;
 
 /** Comparator for best-first order: higher score first, then lower id. */
-function worseFirst(a: { id: number; score: number }, b: { id: number; score: number }): number {
+function bestFirst(a: { id: number; score: number }, b: { id: number; score: number }): number {
   return b.score - a.score || a.id - b.id;
 }
