@@ -4,14 +4,15 @@
 // 2 × its multiply–adds (the usual FLOP convention; bias adds, activations, pooling and normalisation are not
 // counted and are listed separately as "other" element operations). An op whose output shape this file cannot
 // infer stops the count with an error naming it, rather than silently undercounting.
-import { OnnxField as F, ProtoReader } from '@siamese-sdk/core';
+import { OnnxField as F, ProtoReader, readOnnxModelInfo } from '@siamese-sdk/core';
 
 /** @returns {{ flops: number, byOp: Record<string, number>, nodes: { op: string, name: string, flops: number, output: number[] }[], otherElementOps: number, input: number[] }} */
 export function countOnnxFlops(bytes) {
   const graph = readGraph(bytes);
   const shapes = new Map();
   for (const [name, dims] of graph.initializers) shapes.set(name, dims);
-  const input = graph.inputs.find((i) => !graph.initializers.has(i.name));
+  // The real input (initializers listed as inputs left out) with its shape, as the SDKs read it.
+  const input = readOnnxModelInfo(bytes).inputs[0];
   if (!input?.dims) throw new Error('the graph input has no shape');
   shapes.set(input.name, input.dims.map((d) => (typeof d === 'number' && d > 0 ? d : 1))); // symbolic batch → 1
   const byOp = {};
@@ -120,10 +121,10 @@ function broadcast(a, b) {
   return Array.from({ length: n }, (_, i) => Math.max(a[a.length - n + i] ?? 1, b[b.length - n + i] ?? 1));
 }
 
-/** Nodes (op, inputs, outputs, int/ints/string attributes), initializer shapes, small int64 constants, graph inputs. */
+/** Nodes (op, inputs, outputs, int/ints/string attributes), initializer shapes, small int64 constants. */
 function readGraph(bytes) {
   const model = new ProtoReader(bytes);
-  const graph = { nodes: [], initializers: new Map(), constants: new Map(), inputs: [] };
+  const graph = { nodes: [], initializers: new Map(), constants: new Map() };
   while (model.next()) {
     if (model.field !== F.Model.graph) {
       model.skip();
@@ -136,8 +137,7 @@ function readGraph(bytes) {
         const t = readTensor(g.message());
         graph.initializers.set(t.name, t.dims);
         if (t.int64) graph.constants.set(t.name, t.int64);
-      } else if (g.field === F.Graph.input) graph.inputs.push(readValueInfo(g.message()));
-      else g.skip();
+      } else g.skip();
     }
   }
   return graph;
@@ -195,42 +195,3 @@ function readTensor(r) {
   return t;
 }
 
-function readValueInfo(r) {
-  const info = { name: '', dims: undefined };
-  while (r.next()) {
-    if (r.field === F.ValueInfo.name) info.name = r.string();
-    else if (r.field === F.ValueInfo.type) {
-      const type = r.message();
-      while (type.next()) {
-        if (type.field !== F.Type.tensorType) {
-          type.skip();
-          continue;
-        }
-        const tensor = type.message();
-        while (tensor.next()) {
-          if (tensor.field !== F.TypeTensor.shape) {
-            tensor.skip();
-            continue;
-          }
-          info.dims = [];
-          const shape = tensor.message();
-          while (shape.next()) {
-            if (shape.field !== F.TensorShape.dim) {
-              shape.skip();
-              continue;
-            }
-            const dim = shape.message();
-            let d = null;
-            while (dim.next()) {
-              if (dim.field === F.Dimension.dimValue) d = dim.int64();
-              else if (dim.field === F.Dimension.dimParam) d = dim.string();
-              else dim.skip();
-            }
-            info.dims.push(d);
-          }
-        }
-      }
-    } else r.skip();
-  }
-  return info;
-}
