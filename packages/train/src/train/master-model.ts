@@ -141,7 +141,7 @@ export class MasterModel {
     this.sync(); // nothing pending may overwrite the restored values later
     this.model.weights.forEach((w, i) => tf.tidy(() => (w.read() as tf.Variable).assign(tf.tensor(values[i], w.shape as number[]))));
     this.weights = readFlat(this.layout);
-    this.moving.values.set(movingStatistics(this.layersModel).values);
+    readMovingValues(this.moving);
     this.adam.m.fill(0);
     this.adam.v.fill(0);
     if (moments) {
@@ -171,10 +171,9 @@ interface MovingStatistics {
   layers: { mean: tf.Variable; variance: tf.Variable; offset: number; channels: number; momentum: number }[];
 }
 
-/** Reads them in model order — the order of the whole-batch statistics a step returns. */
+/** Finds them in model order — the order of the whole-batch statistics a step returns — and reads their values. */
 function movingStatistics(model: LayersModel): MovingStatistics {
   const layers: MovingStatistics['layers'] = [];
-  const parts: Float32Array[] = [];
   let offset = 0;
   for (const layer of model.layers) {
     if (layer.getClassName() !== 'BatchNormalization') continue;
@@ -185,14 +184,17 @@ function movingStatistics(model: LayersModel): MovingStatistics {
     if (mean == null || variance == null) continue;
     const channels = mean.shape[0] as number;
     layers.push({ mean: mean.read() as tf.Variable, variance: variance.read() as tf.Variable, offset, channels, momentum });
-    parts.push(mean.read().dataSync() as Float32Array, variance.read().dataSync() as Float32Array);
     offset += 2 * channels;
   }
-  const values = new Float32Array(offset);
-  let o = 0;
-  for (const part of parts) {
-    values.set(part, o);
-    o += part.length;
+  const moving = { values: new Float32Array(offset), layers };
+  readMovingValues(moving);
+  return moving;
+}
+
+/** Copies the variables' current values into the flat vector (at construction, and after a checkpoint is restored). */
+function readMovingValues({ values, layers }: MovingStatistics): void {
+  for (const { mean, variance, offset, channels } of layers) {
+    values.set(mean.dataSync() as Float32Array, offset);
+    values.set(variance.dataSync() as Float32Array, offset + channels);
   }
-  return { values, layers };
 }
