@@ -33,6 +33,11 @@ const CONFIGS = [
   { id: "cpu", label: "cpu backend (+ our filter gradient)", backend: "cpu", kernels: "ours", workers: 1, warmup: 1, steps: 1 },
 ];
 
+function median(xs) {
+  const v = [...xs].sort((a, b) => a - b);
+  return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+}
+
 /** Seeded xorshift. */
 function rng(seed) {
   let s = seed >>> 0 || 1;
@@ -126,8 +131,7 @@ async function child(config) {
   // The median step, not the mean: on a shared machine another tenant's burst stalls a step now and then, and with
   // two workers any burst on either core stalls both at the next collective — the mean would charge those bursts to
   // the code. Both are reported.
-  const sorted = [...times].sort((a, b) => a - b);
-  const ms = sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+  const ms = median(times);
   const meanMs = times.reduce((a, b) => a + b, 0) / times.length;
   const backend = stepper.backend;
   await stepper.dispose();
@@ -232,10 +236,6 @@ async function main() {
     const b = rows.find((r) => r.id === 'wasm-ours-2')?.roundsMeanImagesPerSecond;
     return a?.length && b?.length ? Math.max(...b) / Math.max(...a) : null;
   })();
-  const median = (xs) => {
-    const v = [...xs].sort((a, b) => a - b);
-    return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-  };
   const bestOfEach = one && two ? two.imagesPerSecond / one.imagesPerSecond : null;
   const ratios = {
     // The goal's figure: the median over rounds of 2 workers / 1 worker measured back to back in the same round
