@@ -79,9 +79,15 @@ export interface ModelMetadata {
   producer: { name: string; version: string };
   /** ISO-8601 timestamp. */
   createdAt: string;
-  /** Weight storage of the exported file. */
-  dtype?: 'fp32' | 'fp16' | 'int8';
+  /**
+   * Numeric storage of the exported file: 'fp32'; 'fp16' or 'int8' weights (computed in float32); or 'int8-qdq',
+   * fully quantised (int8 weights, uint8 activations calibrated on validation images, ONNX QDQ form).
+   */
+  dtype?: ModelDType;
 }
+
+export const MODEL_DTYPES = ['fp32', 'fp16', 'int8', 'int8-qdq'] as const;
+export type ModelDType = (typeof MODEL_DTYPES)[number];
 
 type Json = Record<string, unknown>;
 
@@ -173,7 +179,7 @@ export function validateModelMetadata(value: unknown): ModelMetadata {
   };
   if (m.training !== undefined) result.training = { ...obj(m.training, 'training') };
   if (m.evaluation !== undefined) result.evaluation = numRecord(m.evaluation, 'evaluation');
-  if (m.dtype !== undefined) result.dtype = oneOf(m.dtype, ['fp32', 'fp16', 'int8'] as const, 'dtype');
+  if (m.dtype !== undefined) result.dtype = oneOf(m.dtype, MODEL_DTYPES, 'dtype');
   return result;
 }
 

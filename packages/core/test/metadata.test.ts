@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { conv4Metadata } from './helpers.js';
-import { distanceToProbability, parseModelMetadata, serializeModelMetadata, SiameseError, type ModelMetadata } from '../src/index.js';
+import { MODEL_DTYPES, distanceToProbability, parseModelMetadata, serializeModelMetadata, SiameseError, type ModelMetadata } from '../src/index.js';
 
 const valid: ModelMetadata = conv4Metadata({ name: 'test', createdAt: '2026-11-29T00:00:00.000Z', evaluation: { val_5way_1shot: 0.97 } });
 
@@ -35,6 +35,10 @@ describe('model metadata', () => {
     expect(broken((m) => { m.distance = 'manhattan'; })).toBe('distance');
     expect(broken((m) => { m.calibration.threshold = null; })).toBe('calibration.threshold');
     expect(broken((m) => { delete m.producer; })).toBe('producer');
+    expect(broken((m) => { m.dtype = 'int4'; })).toBe('dtype');
+  });
+  it('accepts every dtype the exporter writes', () => {
+    for (const dtype of MODEL_DTYPES) expect(parseModelMetadata(serializeModelMetadata({ ...valid, dtype })).dtype).toBe(dtype);
   });
   it('turns distances into probabilities that fall as the distance grows, 0.5 where a·d + b = 0', () => {
     const c = valid.calibration;

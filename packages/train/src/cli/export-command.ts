@@ -1,7 +1,6 @@
 /** `siamese-train export <run> --out <file.onnx>`: a training run → a self-describing ONNX model. */
-import { SiameseError } from '@siamese-sdk/core';
+import { MODEL_DTYPES, SiameseError, type ModelDType } from '@siamese-sdk/core';
 import { exportRun } from '../export/export-run.js';
-import type { WeightDType } from '../export/passes/weight-storage.js';
 import type { BackendPreference } from '../train/stepper.js';
 import { parseRunCommandArgs } from './run-command-args.js';
 
@@ -9,7 +8,10 @@ export const EXPORT_USAGE = `Usage: siamese-train export <run-dir | run-dir/chec
 
 Options:
   --out <file.onnx>        where to write the model (required)
-  --dtype fp32|fp16|int8   weight storage (default fp32); fp16/int8 also report the accuracy change
+  --dtype fp32|fp16|int8|int8-qdq
+                           fp32 (default); fp16 or int8 weight storage (float32 compute); int8-qdq: fully
+                           quantised (int8 weights, uint8 activations whose ranges are measured on validation
+                           images; integer convolutions in onnxruntime). All but fp32 report the accuracy change
   --name <name>            model name in the metadata (default: the file name)
   --tag best|last          checkpoint (default best, else last)
   --pairs <n>              validation pairs for calibration (default 10000)
@@ -18,8 +20,6 @@ Options:
   --omniglot-dir <path>    where the Omniglot zips are on this machine (overrides the run's record)
   --cache-dir <path>       dataset cache folder
   --backend auto|wasm|cpu  tfjs backend for loading the run (default auto)`;
-
-const DTYPES: readonly WeightDType[] = ['fp32', 'fp16', 'int8'];
 
 function integer(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
@@ -41,8 +41,8 @@ export async function runExportCommand(argv: string[], log: (m: string) => void 
     'run folder or checkpoint',
   );
   if (!v.out) throw new SiameseError('INVALID_ARGUMENT', `--out is required\n${EXPORT_USAGE}`);
-  const dtype = (v.dtype ?? 'fp32') as WeightDType;
-  if (!DTYPES.includes(dtype)) throw new SiameseError('INVALID_ARGUMENT', `--dtype must be fp32, fp16 or int8, got ${v.dtype}`);
+  const dtype = (v.dtype ?? 'fp32') as ModelDType;
+  if (!MODEL_DTYPES.includes(dtype)) throw new SiameseError('INVALID_ARGUMENT', `--dtype must be ${MODEL_DTYPES.join(', ')}, got ${v.dtype}`);
   if (v.tag !== undefined && v.tag !== 'best' && v.tag !== 'last') throw new SiameseError('INVALID_ARGUMENT', `--tag must be best or last, got ${v.tag}`);
   const backend = (v.backend ?? 'auto') as BackendPreference;
   if (!['auto', 'tfjs-node', 'wasm', 'cpu'].includes(backend)) throw new SiameseError('INVALID_ARGUMENT', `--backend must be auto, wasm or cpu, got ${v.backend}`);

@@ -8,11 +8,13 @@ import {
   METADATA_KEY,
   METADATA_SCHEMA,
   METADATA_VERSION,
+  MODEL_DTYPES,
   SiameseError,
   serializeModelMetadata,
   validateModelMetadata,
   type CalibrationSpec,
   type DistanceKind,
+  type ModelDType,
   type ModelMetadata,
   type PreprocessSpec,
 } from '@siamese-sdk/core';
@@ -22,7 +24,8 @@ import { serializeOnnxModel } from './onnx-serialize.js';
 import { convertModel } from './model-walker.js';
 import type { ExportValue } from './export-value.js';
 import { foldBatchNorms } from './passes/fold-batch-norm.js';
-import { applyWeightStorage, type WeightDType } from './passes/weight-storage.js';
+import { applyWeightStorage } from './passes/weight-storage.js';
+import { applyQdq, qdqActivations, type ActivationRanges } from './passes/quantize-qdq.js';
 import { PRODUCER } from './producer.js';
 
 export const ONNX_INPUT_NAME = 'input';
@@ -48,8 +51,13 @@ export interface ExportMetadataInput {
 
 export interface ExportOptions {
   metadata: ExportMetadataInput;
-  /** Weight storage; the graph computes in float32 either way. Default 'fp32'. */
-  dtype?: WeightDType;
+  /**
+   * 'fp32' (default); 'fp16' / 'int8' weight storage (the graph still computes in float32); 'int8-qdq': fully
+   * quantised, which needs `activationRanges` (see `exportActivationProbe`).
+   */
+  dtype?: ModelDType;
+  /** 'int8-qdq' only: the calibrated range of every value `exportActivationProbe` lists. */
+  activationRanges?: ActivationRanges;
   /** ONNX opset, 13–21. Default 13. */
   opset?: number;
   /** Fold batch norms into the preceding conv/dense. Default true. */
@@ -89,17 +97,24 @@ function imageInput(model: LayersModel): { height: number; width: number; channe
   return { height, width, channels };
 }
 
-/** Exports `model` and returns the file bytes, the metadata record written and graph statistics. */
-export function exportModelToOnnx(model: LayersModel, options: ExportOptions): OnnxExport {
-  const dtype = options.dtype ?? 'fp32';
-  if (dtype !== 'fp32' && dtype !== 'fp16' && dtype !== 'int8') invalid(`dtype must be fp32, fp16 or int8, got ${String(dtype)}`);
-  const opset = options.opset ?? DEFAULT_OPSET;
+interface BuiltGraph {
+  graph: OnnxGraph;
+  input: { height: number; width: number; channels: 1 | 3 };
+  size: number;
+  l2Normalized: boolean;
+  foldedBatchNorms: number;
+  parameters: number;
+}
+
+function checkOpset(opset: number): void {
   if (!Number.isInteger(opset) || opset < SUPPORTED_OPSETS.min || opset > SUPPORTED_OPSETS.max) {
     invalid(`opset must be an integer from ${SUPPORTED_OPSETS.min} to ${SUPPORTED_OPSETS.max}, got ${String(opset)}`);
   }
-  if (!options.metadata || typeof options.metadata !== 'object') invalid('options.metadata is required (name, preprocess, calibration)');
-  const { height, width, channels } = imageInput(model);
+}
 
+/** The float32 graph: converted layers, named input/output, batch norms folded. */
+function buildGraph(model: LayersModel, opset: number, foldBatchNorm: boolean): BuiltGraph {
+  const { height, width, channels } = imageInput(model);
   const graph = new OnnxGraph(opset);
   graph.reserveName(ONNX_INPUT_NAME);
   graph.reserveName(ONNX_OUTPUT_NAME);
@@ -116,10 +131,47 @@ export function exportModelToOnnx(model: LayersModel, options: ExportOptions): O
   graph.inputs = [{ name: ONNX_INPUT_NAME, dims: ['N', channels, height, width] }];
   graph.outputs = [{ name: ONNX_OUTPUT_NAME, dims: ['N', size] }];
 
-  const foldedBatchNorms = options.foldBatchNorm === false ? 0 : foldBatchNorms(graph);
+  const foldedBatchNorms = foldBatchNorm ? foldBatchNorms(graph) : 0;
   graph.pruneUnusedInitializers();
   const parameters = [...graph.initializers.values()].filter((t) => t.role !== 'constant').reduce((n, t) => n + t.data.values.length, 0);
-  applyWeightStorage(graph, dtype);
+  return { graph, input: { height, width, channels }, size, l2Normalized: output.l2Normalized === true, foldedBatchNorms, parameters };
+}
+
+export interface ActivationProbe {
+  /** The float32 model with each listed value as an extra graph output (shape undeclared). */
+  bytes: Uint8Array;
+  /** The values an 'int8-qdq' export needs ranges for, in graph order. */
+  values: string[];
+}
+
+/**
+ * The float graph `exportModelToOnnx` would write, with every activation the 'int8-qdq' export quantises as an
+ * extra output: run it on calibration images and pass the observed ranges back as `activationRanges`. The value
+ * names are the ones the real export uses (the graph is built the same way).
+ */
+export function exportActivationProbe(model: LayersModel, options: Pick<ExportOptions, 'opset' | 'foldBatchNorm'> = {}): ActivationProbe {
+  const opset = options.opset ?? DEFAULT_OPSET;
+  checkOpset(opset);
+  const { graph } = buildGraph(model, opset, options.foldBatchNorm !== false);
+  const values = qdqActivations(graph);
+  graph.outputs = [...graph.outputs, ...values.map((name) => ({ name }))];
+  const bytes = serializeOnnxModel(graph, { producerName: PRODUCER.name, producerVersion: PRODUCER.version, graphName: 'activation-probe', docString: 'calibration probe', metadataProps: {} });
+  return { bytes, values };
+}
+
+/** Exports `model` and returns the file bytes, the metadata record written and graph statistics. */
+export function exportModelToOnnx(model: LayersModel, options: ExportOptions): OnnxExport {
+  const dtype = options.dtype ?? 'fp32';
+  if (!(MODEL_DTYPES as readonly unknown[]).includes(dtype)) invalid(`dtype must be ${MODEL_DTYPES.join(', ')}, got ${String(dtype)}`);
+  if (dtype === 'int8-qdq' && !options.activationRanges) invalid('dtype int8-qdq needs activationRanges, calibrated on images with exportActivationProbe');
+  const opset = options.opset ?? DEFAULT_OPSET;
+  checkOpset(opset);
+  if (!options.metadata || typeof options.metadata !== 'object') invalid('options.metadata is required (name, preprocess, calibration)');
+  const built = buildGraph(model, opset, options.foldBatchNorm !== false);
+  const { graph, size, foldedBatchNorms, parameters } = built;
+  const { height, width, channels } = built.input;
+  if (dtype === 'int8-qdq') applyQdq(graph, options.activationRanges as ActivationRanges);
+  else applyWeightStorage(graph, dtype);
 
   const m = options.metadata;
   const metadata = validateModelMetadata({
@@ -128,7 +180,7 @@ export function exportModelToOnnx(model: LayersModel, options: ExportOptions): O
     name: m.name,
     input: { name: ONNX_INPUT_NAME, layout: 'NCHW', width, height, channels },
     preprocess: m.preprocess,
-    output: { name: ONNX_OUTPUT_NAME, size, normalized: output.l2Normalized === true },
+    output: { name: ONNX_OUTPUT_NAME, size, normalized: built.l2Normalized },
     distance: m.distance ?? 'euclidean',
     calibration: m.calibration,
     ...(m.training ? { training: m.training } : {}),

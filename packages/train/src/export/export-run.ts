@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { SiameseError, type ModelMetadata } from '@siamese-sdk/core';
+import { SiameseError, type ModelDType, type ModelMetadata } from '@siamese-sdk/core';
 import { loadRunModel, type LoadedRun } from '../checkpoint/load-run.js';
 import type { CheckpointTag } from '../checkpoint/checkpoint.js';
 import { prepareData, type DataOptions } from '../data/prepare.js';
@@ -15,16 +15,18 @@ import { fewShotAccuracy } from '../eval/few-shot.js';
 import { verificationPairs } from '../eval/verification.js';
 import type { BackendPreference } from '../train/stepper.js';
 import { calibrateDistances, type Calibration } from './calibrate.js';
-import { exportModelToOnnx, type ExportMetadataInput, type OnnxExport } from './export-model.js';
-import { createOnnxEmbedder } from './onnx-embedder.js';
-import type { WeightDType } from './passes/weight-storage.js';
+import { exportActivationProbe, exportModelToOnnx, type ExportMetadataInput, type OnnxExport } from './export-model.js';
+import { createOnnxEmbedder, measureActivationRanges } from './onnx-embedder.js';
+import type { ActivationRanges } from './passes/quantize-qdq.js';
+import { copyImage, type ClassPool } from '../data/class-pool.js';
+import { imageLength } from '../data/image-set.js';
 
 export interface ExportRunOptions {
   /** A run folder, its checkpoints/ folder, or a checkpoint manifest (checkpoints/best.json). */
   run: string;
   /** Output .onnx path. */
   out: string;
-  dtype?: WeightDType;
+  dtype?: ModelDType;
   /** Model name in the metadata (default: the output file name without .onnx). */
   name?: string;
   /** Checkpoint (default: best, else last). */
@@ -33,6 +35,8 @@ export interface ExportRunOptions {
   pairs?: number;
   /** Validation episodes for the accuracy check (default 1,000). */
   episodes?: number;
+  /** int8-qdq: validation images per class whose activations set the quantisation ranges (default 5). */
+  calibrationImagesPerClass?: number;
   opset?: number;
   backend?: BackendPreference;
   /** Overrides of the run's recorded data options (e.g. the Omniglot folder on this machine). */
@@ -63,6 +67,15 @@ export interface ExportRunResult {
 }
 
 const CALIBRATION_SEED = 4242;
+
+/** The first `perClass` images of every pool class (rotated as the pool says), packed NHWC. */
+function poolImages(pool: ClassPool, perClass: number): { images: Float32Array; n: number } {
+  const refs = pool.classes.flatMap((c) => c.images.slice(0, perClass).map((image) => ({ image, turns: c.rotation })));
+  const size = imageLength(pool.set);
+  const images = new Float32Array(refs.length * size);
+  refs.forEach((r, i) => copyImage(pool.set, r.image, r.turns, images, i * size));
+  return { images, n: refs.length };
+}
 const EPISODE_SEED = 2024;
 
 /** Resolves a run argument to its folder and, for a manifest path, its tag. */
@@ -185,8 +198,16 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
     const fp32 = exportModelToOnnx(run.model, { metadata: metadataFor(calibration), opset: options.opset });
     let final = fp32;
     let dtypeCheck: DtypeCheck | undefined;
+    let activationRanges: ActivationRanges | undefined;
+    if (dtype === 'int8-qdq') {
+      // Ranges of what the float file computes, on validation images only (never the evaluation set).
+      const perClass = options.calibrationImagesPerClass ?? 5;
+      const { images, n } = poolImages(data.val, perClass);
+      activationRanges = await measureActivationRanges(exportActivationProbe(run.model, { opset: options.opset }), run.manifest.preprocess.input, images, n);
+      log(`int8-qdq: activation ranges of ${activationRanges.size} values measured on ${n} validation images`);
+    }
     if (dtype !== 'fp32') {
-      const stored = exportModelToOnnx(run.model, { metadata: metadataFor(calibration), dtype, opset: options.opset });
+      const stored = exportModelToOnnx(run.model, { metadata: metadataFor(calibration), dtype, opset: options.opset, activationRanges });
       final = stored;
       try {
         // Measure the stored file itself, and calibrate on what it computes.
@@ -198,7 +219,7 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
           log(`5-way 1-shot validation accuracy: fp32 ${(100 * fp32Accuracy).toFixed(2)}%, ${dtype} ${(100 * storedAccuracy).toFixed(2)}% (${dtypeCheck.changePoints >= 0 ? '+' : ''}${dtypeCheck.changePoints.toFixed(2)} points, ${episodes} episodes)`);
         }
         const extra: Record<string, number> = storedAccuracy !== undefined ? { [`validation_5way_1shot_${dtype}`]: storedAccuracy } : {};
-        final = exportModelToOnnx(run.model, { metadata: metadataFor(calibration, extra), dtype, opset: options.opset });
+        final = exportModelToOnnx(run.model, { metadata: metadataFor(calibration, extra), dtype, opset: options.opset, activationRanges });
       } catch (e) {
         if (!(e instanceof SiameseError && e.code === 'BACKEND')) throw e;
         log(`${e.message}: the ${dtype} file is calibrated on fp32 embeddings and its accuracy change is not measured`);

@@ -9,6 +9,8 @@ export type TensorData =
   | { type: 'float32'; values: Float32Array }
   | { type: 'float16'; values: Uint16Array }
   | { type: 'int8'; values: Int8Array }
+  | { type: 'uint8'; values: Uint8Array }
+  | { type: 'int32'; values: Int32Array }
   | { type: 'int64'; values: BigInt64Array };
 
 /**
@@ -51,10 +53,10 @@ export interface OnnxNode {
   attributes: Record<string, OnnxAttribute>;
 }
 
-/** A graph input or output: float32 with dims that are sizes or symbolic names. */
+/** A graph input or output: float32 with dims that are sizes or symbolic names (absent: shape not declared). */
 export interface OnnxGraphValue {
   name: string;
-  dims: (number | string)[];
+  dims?: (number | string)[];
 }
 
 export class OnnxGraph {

@@ -21,6 +21,8 @@ const DATA_TYPES: Record<TensorData['type'], number> = {
   float32: OnnxDataType.FLOAT,
   float16: OnnxDataType.FLOAT16,
   int8: OnnxDataType.INT8,
+  uint8: OnnxDataType.UINT8,
+  int32: OnnxDataType.INT32,
   int64: OnnxDataType.INT64,
 };
 
@@ -71,11 +73,14 @@ function writeValueInfo(w: ProtoWriter, v: OnnxGraphValue): void {
   w.message(F.ValueInfo.type, (t) =>
     t.message(F.Type.tensorType, (tt) => {
       tt.varint(F.TypeTensor.elemType, OnnxDataType.FLOAT);
-      tt.message(F.TypeTensor.shape, (s) => {
-        for (const d of v.dims) {
-          s.message(F.TensorShape.dim, (dw) => (typeof d === 'number' ? dw.varint(F.Dimension.dimValue, d) : dw.string(F.Dimension.dimParam, d)));
-        }
-      });
+      const dims = v.dims;
+      if (dims) {
+        tt.message(F.TypeTensor.shape, (s) => {
+          for (const d of dims) {
+            s.message(F.TensorShape.dim, (dw) => (typeof d === 'number' ? dw.varint(F.Dimension.dimValue, d) : dw.string(F.Dimension.dimParam, d)));
+          }
+        });
+      }
     }),
   );
 }

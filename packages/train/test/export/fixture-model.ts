@@ -8,7 +8,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { buildEmbeddingNet } from '../../src/model/index.js';
 import { OMNIGLOT_PREPROCESS } from '../../src/data/image-set.js';
-import { exportModelToOnnx, type OnnxExport, type WeightDType } from '../../src/export/index.js';
+import type { ModelDType } from '@siamese-sdk/core';
+import { exportModelToOnnx, type ActivationRanges, type OnnxExport } from '../../src/export/index.js';
 import { rng, uniform } from './helpers.js';
 
 export const FIXTURE_NAME = 'conv4-untrained-fixture';
@@ -26,9 +27,10 @@ export function buildFixtureNet(): LayersModel {
   return model;
 }
 
-export function exportFixture(model: LayersModel, dtype: WeightDType = 'fp32'): OnnxExport {
+export function exportFixture(model: LayersModel, dtype: ModelDType = 'fp32', activationRanges?: ActivationRanges): OnnxExport {
   return exportModelToOnnx(model, {
     dtype,
+    activationRanges,
     metadata: {
       name: FIXTURE_NAME,
       preprocess: OMNIGLOT_PREPROCESS.preprocess,

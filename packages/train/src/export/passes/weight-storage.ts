@@ -6,7 +6,7 @@
  * - int8: conv/dense kernels → symmetric per-output-channel int8 (scale = max|w| / 127, zero point 0) +
  *   DequantizeLinear (opset 13, per-axis); biases and other parameters stay float32 (tiny, and precision-critical).
  */
-import { attr, type OnnxGraph, type OnnxInitializer, type OnnxNode } from '../onnx-graph.js';
+import { attr, type OnnxGraph, type OnnxInitializer, type OnnxNode, type TensorData } from '../onnx-graph.js';
 import { toFloat16Array } from '../float16.js';
 
 export type WeightDType = 'fp32' | 'fp16' | 'int8';
@@ -31,21 +31,37 @@ export function quantizeInt8(values: Float32Array, dims: number[], axis: number 
   return { q, scales };
 }
 
-function dequantizeInt8(graph: OnnxGraph, t: OnnxInitializer): OnnxNode {
-  const axis = t.channelAxis;
-  const { q, scales } = quantizeInt8(t.data.values as Float32Array, t.dims, axis);
-  const scaleDims = axis === undefined ? [] : [t.dims[axis]];
-  const stored = graph.addInitializer(`${t.name}_int8`, t.dims, { type: 'int8', values: q }, 'constant');
-  const scale = graph.addInitializer(`${t.name}_scale`, scaleDims, { type: 'float32', values: scales }, 'constant');
-  const zero = graph.addInitializer(`${t.name}_zero_point`, scaleDims, { type: 'int8', values: new Int8Array(scales.length) }, 'constant');
-  graph.initializers.delete(t.name);
+/**
+ * Stores integer values `stored` (zero point 0, one scale per `axis` entry, or one scale when axis is undefined)
+ * and returns the DequantizeLinear node that writes them back as float32 under the name `output`.
+ */
+export function dequantizeNode(
+  graph: OnnxGraph,
+  output: string,
+  dims: number[],
+  stored: Extract<TensorData, { type: 'int8' | 'int32' }>,
+  scales: Float32Array,
+  axis: number | undefined,
+): OnnxNode {
+  const scaleDims = axis === undefined ? [] : [dims[axis]];
+  const zeros: TensorData = stored.type === 'int8' ? { type: 'int8', values: new Int8Array(scales.length) } : { type: 'int32', values: new Int32Array(scales.length) };
+  const values = graph.addInitializer(`${output}_${stored.type}`, dims, stored, 'constant');
+  const scale = graph.addInitializer(`${output}_scale`, scaleDims, { type: 'float32', values: scales }, 'constant');
+  const zero = graph.addInitializer(`${output}_zero_point`, scaleDims, zeros, 'constant');
   return {
-    name: graph.uniqueName(`${t.name}_dequantize`),
+    name: graph.uniqueName(`${output}_dequantize`),
     opType: 'DequantizeLinear',
-    inputs: [stored, scale, zero],
-    outputs: [t.name],
+    inputs: [values, scale, zero],
+    outputs: [output],
     attributes: axis === undefined ? {} : { axis: attr.int(axis) },
   };
+}
+
+/** A float weight → int8 per output channel + the DequantizeLinear that restores it under its own name. */
+export function dequantizeInt8(graph: OnnxGraph, t: OnnxInitializer): { node: OnnxNode; scales: Float32Array } {
+  const { q, scales } = quantizeInt8(t.data.values as Float32Array, t.dims, t.channelAxis);
+  graph.initializers.delete(t.name);
+  return { node: dequantizeNode(graph, t.name, t.dims, { type: 'int8', values: q }, scales, t.channelAxis), scales };
 }
 
 /** Rewrites the graph's weight storage in place. */
@@ -55,7 +71,7 @@ export function applyWeightStorage(graph: OnnxGraph, dtype: WeightDType): void {
   for (const t of [...graph.initializers.values()]) {
     if (t.data.type !== 'float32' || t.role === 'constant') continue;
     if (dtype === 'fp16') decoders.push(castToFloat16(graph, t));
-    else if (t.role === 'weight') decoders.push(dequantizeInt8(graph, t));
+    else if (t.role === 'weight') decoders.push(dequantizeInt8(graph, t).node);
   }
   graph.nodes = [...decoders, ...graph.nodes];
 }

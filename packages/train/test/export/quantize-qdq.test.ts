@@ -1,0 +1,134 @@
+/**
+ * dtype 'int8-qdq': the uint8 activation parameters, the calibration probe, and the Conv-4 exported fully
+ * quantised — checked in onnxruntime-node (where its optimiser must turn the QDQ convs into integer QLinearConv
+ * kernels, the point of the format) and onnxruntime-web, close to the fp32 export.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as ortNode from 'onnxruntime-node';
+import { OnnxField as F, ProtoReader, SiameseError, readModelMetadata } from '@siamese-sdk/core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { exportActivationProbe, measureActivationRanges, uint8Params, type ActivationRanges } from '../../src/export/index.js';
+import { buildFixtureNet, exportFixture } from './fixture-model.js';
+import { maxAbsDiff, nhwcToNchw, rng, runOrtNode, runOrtWeb, uniform, useCpuBackend } from './helpers.js';
+
+/** Op types of the nodes of an ONNX file, in order. */
+function opTypes(bytes: Uint8Array): string[] {
+  const ops: string[] = [];
+  const model = new ProtoReader(bytes);
+  while (model.next()) {
+    if (model.field !== F.Model.graph) {
+      model.skip();
+      continue;
+    }
+    const graph = model.message();
+    while (graph.next()) {
+      if (graph.field !== F.Graph.node) {
+        graph.skip();
+        continue;
+      }
+      const node = graph.message();
+      while (node.next()) {
+        if (node.field === F.Node.opType) ops.push(node.string());
+        else node.skip();
+      }
+    }
+  }
+  return ops;
+}
+
+describe('uint8 activation parameters', () => {
+  it('covers the range, represents 0 exactly, and falls back to scale 1 for a constant zero', () => {
+    expect(uint8Params({ min: 0, max: 5.1 })).toEqual({ scale: 5.1 / 255, zeroPoint: 0 });
+    const mixed = uint8Params({ min: -1, max: 3 });
+    expect(mixed.scale).toBeCloseTo(4 / 255, 12);
+    expect(Number.isInteger(mixed.zeroPoint)).toBe(true);
+    expect(mixed.zeroPoint).toBe(64); // round(1 / (4/255)) = round(63.75)
+    // A range that excludes 0 is widened to include it (conv padding is 0).
+    expect(uint8Params({ min: 2, max: 4 })).toEqual({ scale: 4 / 255, zeroPoint: 0 });
+    expect(uint8Params({ min: 0, max: 0 })).toEqual({ scale: 1, zeroPoint: 0 });
+    expect(() => uint8Params({ min: Number.NaN, max: 1 })).toThrow(SiameseError);
+    expect(() => uint8Params({ min: 2, max: 1 })).toThrow(/min ≤ max/);
+  });
+});
+
+describe('Conv-4 exported as int8-qdq', () => {
+  let model: LayersModel;
+  const n = 8;
+  let x: Float32Array;
+  let nchw: Float32Array;
+  let fp32Output: Float32Array;
+  let ranges: ActivationRanges;
+
+  beforeAll(async () => {
+    await useCpuBackend();
+    model = buildFixtureNet();
+    x = uniform(n * 28 * 28, rng(33), 0, 1);
+    nchw = nhwcToNchw(x, n, 28, 28, 1);
+    fp32Output = (await runOrtNode(exportFixture(model, 'fp32').bytes, nchw, [n, 1, 28, 28])).output;
+    const calibration = uniform(64 * 28 * 28, rng(34), 0, 1);
+    ranges = await measureActivationRanges(exportActivationProbe(model), { height: 28, width: 28, channels: 1 }, calibration, 64);
+  });
+
+  it('calibrates the graph input and the ReLU outputs of the four convs', () => {
+    // Each conv's input is the graph input or a pool output; a pool output inherits its input's (a ReLU output's)
+    // parameters and is not calibrated on its own.
+    const names = [...ranges.keys()];
+    expect(names).toHaveLength(5);
+    expect(names[0]).toBe('input');
+    expect(names.slice(1).every((v) => /relu/.test(v))).toBe(true);
+    for (const [name, r] of ranges) {
+      expect(Number.isFinite(r.min) && Number.isFinite(r.max), name).toBe(true);
+      expect(r.min, name).toBeGreaterThanOrEqual(0); // the uniform [0, 1) images, then ReLUs
+      expect(r.max, name).toBeGreaterThan(r.min);
+    }
+  });
+
+  it('runs integer QLinearConv kernels in onnxruntime-node and stays close to fp32 in node and web', async () => {
+    const e = exportFixture(model, 'int8-qdq', ranges);
+    const fp32 = exportFixture(model, 'fp32');
+    expect(readModelMetadata(e.bytes).dtype).toBe('int8-qdq');
+    // The input, and per conv its ReLU output plus the pool after it (same parameters, so onnxruntime drops them).
+    expect(e.stats.opTypes.QuantizeLinear).toBe(9);
+    expect(e.bytes.length / fp32.bytes.length).toBeLessThan(0.3);
+
+    // What onnxruntime actually runs: its optimised graph, written to a file.
+    const dir = mkdtempSync(join(tmpdir(), 'qdq-'));
+    try {
+      const optimized = join(dir, 'optimized.onnx');
+      const session = await ortNode.InferenceSession.create(e.bytes, { graphOptimizationLevel: 'all', optimizedModelFilePath: optimized, logSeverityLevel: 3 });
+      await session.release();
+      const ops = opTypes(new Uint8Array(readFileSync(optimized)));
+      expect(ops.filter((op) => op === 'QLinearConv')).toHaveLength(4);
+      expect(ops).not.toContain('Conv');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+
+    for (const [runtime, run] of [
+      ['node/all', () => runOrtNode(e.bytes, nchw, [n, 1, 28, 28], 'all')],
+      ['node/disabled', () => runOrtNode(e.bytes, nchw, [n, 1, 28, 28], 'disabled')],
+      ['web', () => runOrtWeb(e.bytes, nchw, [n, 1, 28, 28])],
+    ] as const) {
+      const { output } = await run();
+      let minCosine = 1;
+      for (let i = 0; i < n; i++) {
+        let dot = 0;
+        for (let j = 0; j < 64; j++) dot += fp32Output[i * 64 + j] * output[i * 64 + j];
+        minCosine = Math.min(minCosine, dot); // both unit length
+      }
+      console.log(`int8-qdq ${runtime}: ${e.bytes.length} bytes (fp32 ${fp32.bytes.length}), max |Δ| vs fp32 ${maxAbsDiff(fp32Output, output).toExponential(2)}, min cosine ${minCosine.toFixed(6)}`);
+      expect(minCosine).toBeGreaterThan(0.99);
+    }
+  });
+
+  it('refuses to export without ranges, or with one missing, naming the value', () => {
+    expect(() => exportFixture(model, 'int8-qdq')).toThrow(/needs activationRanges/);
+    const partial = new Map(ranges);
+    const [first] = partial.keys();
+    partial.delete(first);
+    expect(() => exportFixture(model, 'int8-qdq', partial)).toThrow(new RegExp(`no calibrated range for activation "${first}"`));
+  });
+});
