@@ -14,7 +14,7 @@ export type { FetchLimits } from './fetch-url.js';
 export { type DeviceOption, cudaProviderInstalled } from './onnx-backend.js';
 export { readSupportDirectory } from './support-directory.js';
 export { closeDecodePool } from './decode-pool.js';
-export { bundledModelPath } from './package-paths.js';
+export { BUNDLED_MODEL_FILES, bundledModelPath, type BundledDType } from './package-paths.js';
 export {
   SiameseError,
   isSiameseError,

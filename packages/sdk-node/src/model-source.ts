@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { SiameseError } from '@siamese-sdk/core';
 import { DEFAULT_MODEL_FETCH_LIMITS, type FetchLimits, assertFetchable, fetchBytes, looksLikeUrl } from './fetch-url.js';
-import { bundledModelPath } from './package-paths.js';
+import { type BundledDType, bundledModelPath } from './package-paths.js';
 
 export type ModelSource = string | URL | Uint8Array | ArrayBuffer;
 
@@ -18,8 +18,11 @@ export interface ModelBytes {
   sha256: string;
 }
 
-export async function readModelBytes(source: ModelSource | undefined, options: { sha256?: string; fetch?: FetchLimits } = {}): Promise<ModelBytes> {
-  const { bytes, origin } = await load(source, options.fetch);
+export async function readModelBytes(
+  source: ModelSource | undefined,
+  options: { sha256?: string; fetch?: FetchLimits; dtype?: BundledDType } = {},
+): Promise<ModelBytes> {
+  const { bytes, origin } = await load(source, options.fetch, options.dtype);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   if (options.sha256 !== undefined) {
     const expected = String(options.sha256).toLowerCase();
@@ -31,9 +34,9 @@ export async function readModelBytes(source: ModelSource | undefined, options: {
   return { bytes, origin, sha256 };
 }
 
-async function load(source: ModelSource | undefined, fetch: FetchLimits | undefined): Promise<{ bytes: Uint8Array; origin: string }> {
+async function load(source: ModelSource | undefined, fetch: FetchLimits | undefined, dtype: BundledDType | undefined): Promise<{ bytes: Uint8Array; origin: string }> {
   if (source === undefined) {
-    const path = bundledModelPath();
+    const path = bundledModelPath(dtype);
     return { bytes: await readModelFile(path, true), origin: path };
   }
   if (source instanceof Uint8Array) return { bytes: source, origin: 'bytes' };

@@ -16,11 +16,18 @@ export function packageRoot(): string {
   return join(moduleDir(), '..');
 }
 
-/** The default model, copied into the package's models/ folder at build time. */
-export const BUNDLED_MODEL_FILE = 'omniglot-conv4.onnx';
+/**
+ * The default model's bundled variants, copied into the package's models/ folder at build time: 'fp32' (the
+ * default) and 'int8-qdq' (the same network fully quantised: integer convolutions, same accuracy, ~2× the
+ * throughput on CPUs with VNNI; models/README.md).
+ */
+export const BUNDLED_MODEL_FILES = { fp32: 'omniglot-conv4.onnx', 'int8-qdq': 'omniglot-conv4.int8-qdq.onnx' } as const;
+export type BundledDType = keyof typeof BUNDLED_MODEL_FILES;
+/** The fp32 default. */
+export const BUNDLED_MODEL_FILE = BUNDLED_MODEL_FILES.fp32;
 
-export function bundledModelPath(): string {
-  return join(packageRoot(), 'models', BUNDLED_MODEL_FILE);
+export function bundledModelPath(dtype: BundledDType = 'fp32'): string {
+  return join(packageRoot(), 'models', BUNDLED_MODEL_FILES[dtype]);
 }
 
 /**

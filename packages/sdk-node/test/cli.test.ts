@@ -73,7 +73,7 @@ describe('siamese CLI', () => {
     expect(info.code).toBe(0);
     expect(info.stdout).toMatch(/^model: +\S+/m);
     expect(info.stdout).toMatch(/^device: +cpu$/m);
-    expect(info.stdout).toMatch(/^embedding: +\d+ values, (euclidean|cosine) distance$/m);
+    expect(info.stdout).toMatch(/^embedding: +\d+ values, (euclidean|cosine) distance, dtype (fp32|fp16|int8|int8-qdq)$/m);
     expect(JSON.parse((await run('info', model, '--json')).stdout).metadata.schema).toBe('siamese-sdk/model-metadata');
   });
 

@@ -3,7 +3,7 @@
  * - each committed .onnx file's sha256 equals the one the card states;
  * - on a fixed set of seeded episodes over the committed evaluation fixtures (real Omniglot evaluation images), the
  *   model, loaded and run through siamese-sdk, scores the accuracy the card states, within the card's 95% CI for
- *   that episode count. An untrained Conv-4 scores far outside it (checked when the card was written:
+ *   that episode count — the fp32 default and its int8-qdq variant each. An untrained Conv-4 scores far outside it (checked when the card was written:
  *   SIAMESE_ACCURACY_MODEL=fixtures/models/conv4-untrained.onnx makes this test fail).
  */
 import { createHash } from 'node:crypto';
@@ -17,7 +17,10 @@ import { miniDir, repoRoot, trainedModelPath } from './helpers.js';
 const modelsDir = join(repoRoot, 'models');
 const cardPath = join(modelsDir, 'README.md');
 const card = existsSync(cardPath) ? readFileSync(cardPath, 'utf8') : '';
-const modelUnderTest = process.env.SIAMESE_ACCURACY_MODEL ?? trainedModelPath;
+// The fp32 default and its bundled int8-qdq variant must both land in the card's fixture CIs.
+const modelsUnderTest = process.env.SIAMESE_ACCURACY_MODEL
+  ? [process.env.SIAMESE_ACCURACY_MODEL]
+  : [trainedModelPath, join(modelsDir, 'omniglot-conv4.int8-qdq.onnx')].filter((path) => existsSync(path));
 
 interface CardFixtureRow {
   way: number;
@@ -59,8 +62,8 @@ describe.runIf(existsSync(trainedModelPath) && card !== '')('the committed model
   });
 });
 
-describe.runIf(existsSync(modelUnderTest) && card !== '')('the default model scores what its card states', () => {
-  it('scores the card’s accuracy on the fixed fixture episodes, within the card’s 95% CI', { timeout: 180_000 }, async () => {
+describe.runIf(modelsUnderTest.length > 0 && card !== '')('the default model scores what its card states', () => {
+  it.each(modelsUnderTest)('%s scores the card’s accuracy on the fixed fixture episodes, within the card’s 95% CI', { timeout: 180_000 }, async (modelUnderTest) => {
     const rows = cardFixtureRows(card);
     // The card must state both tasks; a card without them would make this test vacuous.
     expect(rows.map((r) => `${r.way}-way ${r.shot}-shot`).sort()).toEqual(['20-way 1-shot', '5-way 1-shot']);
