@@ -1,6 +1,7 @@
 // One engine measured in its own process (perf-bench.mjs spawns `node engines.mjs <engine> <threads> <out.json>`):
 // thread counts of onnxruntime-web and tfjs-wasm are fixed once per process, and a fresh process gives a clean
-// resident-set figure for "one loaded model". Engines: matmul (the roofline), sdk, ort-node, ort-web, tfjs-wasm.
+// resident-set figure for "one loaded model". Engines: matmul (the roofline), sdk, sdk-int8-qdq (the same, given the
+// int8-qdq model path), ort-node, ort-web, tfjs-wasm.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -72,7 +73,7 @@ if (engine === 'matmul') {
     await session.release();
   }
   result.peakGflops = Math.max(...result.batches.map((b) => b.gflops));
-} else if (engine === 'sdk') {
+} else if (engine === 'sdk' || engine === 'sdk-int8-qdq') {
   const { loadModel } = await import('../dist/index.js');
   const model = await loadModel(modelPath, { device: 'cpu', threads, batchSize: 256 });
   result.rssLoadedModel = process.memoryUsage().rss - rssBefore;

@@ -2,8 +2,9 @@
 // Performance against the machine's limit and the alternatives, one run (issue 7):
 //   1. roofline — float32 MatMul peak through onnxruntime-node, 1 thread and all threads; the model's FLOPs/image,
 //      counted from the ONNX graph (onnx-flops.mjs) and cross-checked against the training code's layer shapes;
-//   2. embed throughput, batches 1/8/32/256 × threads 1/all: siamese-sdk, raw onnxruntime-node, onnxruntime-web
-//      (wasm, in Node), tfjs-wasm predict of the same Conv-4 — images/s, GFLOP/s, ratios (each in its own process);
+//   2. embed throughput, batches 1/8/32/256 × threads 1/all: siamese-sdk (fp32, and its bundled int8-qdq variant of
+//      the same network when the model has one beside it), raw onnxruntime-node, onnxruntime-web (wasm, in Node),
+//      tfjs-wasm predict of the same Conv-4 — images/s, GFLOP/s, ratios (each in its own process);
 //   3. end to end from PNG and JPEG files (decoding included);
 //   4. rank latency against cached sets of 5 … 1,000,000 embeddings, the approximate index, memory (rank-scale.mjs).
 // Prints Markdown (stdout); `--json <file>` writes the figures. Options: --model <onnx>, --quick (smaller, shorter).
@@ -47,7 +48,10 @@ function child(script, args, nodeFlags = []) {
   if (run.status !== 0 || !existsSync(out)) throw new Error(`${script} ${args.join(' ')} exited with ${run.status ?? run.signal}`);
   return JSON.parse(readFileSync(out, 'utf8'));
 }
-const childEngine = (engine, t) => child('engines.mjs', [engine, t, 'OUT', modelPath, seconds]);
+// The fully quantised variant of the same network (models/<name>.int8-qdq.onnx), run through siamese-sdk.
+const qdqPath = modelPath.replace(/\.onnx$/, '.int8-qdq.onnx');
+const hasQdq = qdqPath !== modelPath && existsSync(qdqPath);
+const childEngine = (engine, t) => child('engines.mjs', [engine, t, 'OUT', engine === 'sdk-int8-qdq' ? qdqPath : modelPath, seconds]);
 const goal = (name, measured, target, unit, met) => results.goals.push({ name, measured, target, unit, met });
 const seconds = quick ? 0.3 : 0.8;
 
@@ -59,7 +63,7 @@ const roofline = await section('roofline', async () => {
 });
 
 // 2. Embed throughput by engine, batch and threads.
-const ENGINES = ['sdk', 'ort-node', 'ort-web', 'tfjs-wasm'];
+const ENGINES = ['sdk', ...(hasQdq ? ['sdk-int8-qdq'] : []), 'ort-node', 'ort-web', 'tfjs-wasm'];
 const EMBED_ROUNDS = quick ? 1 : 2;
 const embed = await section('embed', async () => {
   const table = {};
@@ -132,6 +136,10 @@ for (const t of threadCounts) {
   goal(`siamese-sdk embed, batch ≥ 32, ${t} thread(s): share of MatMul peak (${peak[t].toFixed(1)} GFLOP/s)`, (best * flops) / 1e9 / peak[t], 0.6, 'share', (best * flops) / 1e9 / peak[t] >= 0.6);
   const vsTf = Math.min(rate('sdk', t, 32) / rate('tfjs-wasm', t, 32), rate('sdk', t, 256) / rate('tfjs-wasm', t, 256));
   goal(`siamese-sdk vs tfjs-wasm predict, batch 32 and 256 (the lower), ${t} thread(s)`, vsTf, 10, '×', vsTf >= 10);
+  if (hasQdq) {
+    const vsTfQ = Math.min(rate('sdk-int8-qdq', t, 32) / rate('tfjs-wasm', t, 32), rate('sdk-int8-qdq', t, 256) / rate('tfjs-wasm', t, 256));
+    goal(`siamese-sdk with dtype int8-qdq (the same network fully quantised, same accuracy) vs tfjs-wasm predict, batch 32 and 256 (the lower), ${t} thread(s)`, vsTfQ, 10, '×', vsTfQ >= 10);
+  }
 }
 if (rank.sizes) {
   const at = (n) => rank.sizes.find((s) => s.embeddings === n);
@@ -172,7 +180,7 @@ for (const t of threadCounts) lines.push(`| ${t} | ${f1(peak[t], 1)} GFLOP/s |`)
 }
 lines.push('The MatMul figure is the best of three sizes in a short run, so it is a lower bound on the true peak: a share above 100% below means the peak was under-measured (noise), not that the model beat it.', '');
 lines.push(`### Embed throughput, images/s (GFLOP/s) (${loadNote('embed')})`, '');
-lines.push(`Each figure is the best of ${embed.rounds ?? 1} run(s), each engine in a fresh process, engines alternating; inputs are the same deterministic 28×28 batches for every engine (siamese-sdk from 8-bit images through its preprocessing, the others from the normalised float tensor).`, '');
+lines.push(`Each figure is the best of ${embed.rounds ?? 1} run(s), each engine in a fresh process, engines alternating; inputs are the same deterministic 28×28 batches for every engine (siamese-sdk from 8-bit images through its preprocessing, the others from the normalised float tensor).${hasQdq ? ` \`sdk-int8-qdq\` is siamese-sdk with \`dtype: 'int8-qdq'\` (\`${qdqPath.replace(repo + '/', '')}\`: integer convolutions; the model card shows it scores the same as fp32 on every task); its GFLOP/s count the same multiply–adds, done in 8-bit integers.` : ''}`, '');
 lines.push('| engine | threads | batch 1 | batch 8 | batch 32 | batch 256 | vs tfjs-wasm @256 |', '|---|---|---|---|---|---|---|');
 for (const t of threadCounts) {
   for (const engine of ENGINES) {
