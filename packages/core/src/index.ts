@@ -5,6 +5,7 @@ export * from './preprocess.js';
 export * from './protobuf.js';
 export * from './onnx-schema.js';
 export * from './onnx-model-info.js';
+export * from './bundled-models.js';
 export * from './distance.js';
 export * from './top-k.js';
 export * from './embedding-matrix.js';

@@ -9,10 +9,9 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { type RankResult, SiameseError } from '@siamese-sdk/core';
+import { BUNDLED_MODEL_FILES, type BundledDType, type RankResult, SiameseError } from '@siamese-sdk/core';
 import { loadModel } from './load-model.js';
 import type { DeviceOption } from './onnx-backend.js';
-import { BUNDLED_MODEL_FILES, type BundledDType } from './package-paths.js';
 import type { SiameseModel } from './siamese-model.js';
 
 const USAGE = `Usage:

@@ -14,12 +14,14 @@ export type { FetchLimits } from './fetch-url.js';
 export { type DeviceOption, cudaProviderInstalled } from './onnx-backend.js';
 export { readSupportDirectory } from './support-directory.js';
 export { closeDecodePool } from './decode-pool.js';
-export { BUNDLED_MODEL_FILES, bundledModelPath, type BundledDType } from './package-paths.js';
+export { bundledModelPath } from './package-paths.js';
 export {
   SiameseError,
   isSiameseError,
   SupportSet,
   DEFAULT_MAX_PIXELS,
+  BUNDLED_MODEL_FILES,
+  type BundledDType,
   type SiameseErrorCode,
   type SiameseErrorDetails,
   type ModelMetadata,

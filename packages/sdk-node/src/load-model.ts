@@ -4,13 +4,12 @@
  * onnxruntime session on the requested device → one warm-up run that proves the graph takes the metadata's
  * input shape and returns its embedding size.
  */
-import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_PIXELS, SiameseError, readModelMetadata } from '@siamese-sdk/core';
+import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_PIXELS, SiameseError, assertModelDType, checkBundledDType, readModelMetadata, type BundledDType } from '@siamese-sdk/core';
 import type { FetchLimits } from './fetch-url.js';
 import { DEFAULT_IMAGE_FETCH_LIMITS } from './fetch-url.js';
 import { type ModelSource, readModelBytes } from './model-source.js';
 import { DEFAULT_WORKER_THRESHOLD, createNodeDecoder } from './node-decoder.js';
 import { type DeviceOption, OnnxBackend } from './onnx-backend.js';
-import { BUNDLED_MODEL_FILES, type BundledDType } from './package-paths.js';
 import { SiameseModel } from './siamese-model.js';
 
 export interface LoadModelOptions {
@@ -49,10 +48,7 @@ export async function loadModel(source?: ModelSource, options: LoadModelOptions 
   const png = options.pngDecoder ?? 'fast';
   if (png !== 'fast' && png !== 'jimp') throw new SiameseError('INVALID_ARGUMENT', `pngDecoder must be 'fast' or 'jimp', got ${String(png)}`);
 
-  const dtype = options.dtype;
-  if (dtype !== undefined && !Object.hasOwn(BUNDLED_MODEL_FILES, dtype)) {
-    throw new SiameseError('INVALID_ARGUMENT', `dtype must be ${Object.keys(BUNDLED_MODEL_FILES).join(' or ')}, got ${String(dtype)}`);
-  }
+  const dtype = checkBundledDType(options.dtype);
 
   const { bytes, origin, sha256 } = await readModelBytes(source, { sha256: options.sha256, fetch: options.fetch, dtype });
   let metadata;
@@ -63,9 +59,7 @@ export async function loadModel(source?: ModelSource, options: LoadModelOptions 
     const what = error.code === 'MODEL_INVALID' && !error.message.startsWith('not an ONNX model') ? `model ${origin} is not a valid ONNX model` : `model ${origin}`;
     throw error.withDetails({ path: origin }, what);
   }
-  if (dtype !== undefined && (metadata.dtype ?? 'fp32') !== dtype) {
-    throw new SiameseError('MODEL_INVALID', `model ${origin} is ${metadata.dtype ?? 'fp32'}, not the requested dtype ${dtype}`, { path: origin, expected: dtype, actual: metadata.dtype ?? 'fp32' });
-  }
+  assertModelDType(metadata, dtype, origin);
   const backend = await OnnxBackend.create(bytes, metadata, { device: options.device, threads: options.threads });
   const model = new SiameseModel(
     {

@@ -5,9 +5,9 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { SiameseError } from '@siamese-sdk/core';
+import { SiameseError, type BundledDType } from '@siamese-sdk/core';
 import { DEFAULT_MODEL_FETCH_LIMITS, type FetchLimits, assertFetchable, fetchBytes, looksLikeUrl } from './fetch-url.js';
-import { type BundledDType, bundledModelPath } from './package-paths.js';
+import { bundledModelPath } from './package-paths.js';
 
 export type ModelSource = string | URL | Uint8Array | ArrayBuffer;
 

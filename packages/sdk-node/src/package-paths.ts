@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BUNDLED_MODEL_FILES, type BundledDType } from '@siamese-sdk/core';
 
 /** The directory of the running module: dist/ when installed, src/ under vitest. */
 export function moduleDir(): string {
@@ -16,14 +17,7 @@ export function packageRoot(): string {
   return join(moduleDir(), '..');
 }
 
-/**
- * The default model's bundled variants, copied into the package's models/ folder at build time: 'fp32' (the
- * default) and 'int8-qdq' (the same network fully quantised: integer convolutions, same accuracy, ~2× the
- * throughput on CPUs with VNNI; models/README.md).
- */
-export const BUNDLED_MODEL_FILES = { fp32: 'omniglot-conv4.onnx', 'int8-qdq': 'omniglot-conv4.int8-qdq.onnx' } as const;
-export type BundledDType = keyof typeof BUNDLED_MODEL_FILES;
-/** The fp32 default. */
+/** The fp32 default model, copied into the package's models/ folder at build time (with its other variants). */
 export const BUNDLED_MODEL_FILE = BUNDLED_MODEL_FILES.fp32;
 
 export function bundledModelPath(dtype: BundledDType = 'fp32'): string {

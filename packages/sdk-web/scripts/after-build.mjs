@@ -9,12 +9,18 @@ const pkg = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(pkg, 'dist');
 // SIAMESE_WEB_DEFAULT_MODEL: another file to ship as the default (to exercise the default-model path before the trained one exists).
 const model = process.env.SIAMESE_WEB_DEFAULT_MODEL ?? path.resolve(pkg, '../../models/omniglot-conv4.onnx');
+rmSync(path.join(dist, 'models'), { recursive: true, force: true }); // tsup's clean keeps folders: no stale models
 if (existsSync(model)) {
   mkdirSync(path.join(dist, 'models'), { recursive: true });
   copyFileSync(model, path.join(dist, 'models', 'omniglot-conv4.onnx'));
   console.log(`[sdk-web] default model copied to dist/models/omniglot-conv4.onnx (from ${path.relative(pkg, model)})`);
+  // Its fully quantised variant (loadModel(undefined, { dtype: 'int8-qdq' })), when the repo has it.
+  const qdq = path.resolve(pkg, '../../models/omniglot-conv4.int8-qdq.onnx');
+  if (!process.env.SIAMESE_WEB_DEFAULT_MODEL && existsSync(qdq)) {
+    copyFileSync(qdq, path.join(dist, 'models', 'omniglot-conv4.int8-qdq.onnx'));
+    console.log('[sdk-web] int8-qdq variant copied to dist/models/omniglot-conv4.int8-qdq.onnx');
+  }
 } else {
-  rmSync(path.join(dist, 'models'), { recursive: true, force: true }); // tsup's clean keeps folders: no stale default
   console.log('[sdk-web] models/omniglot-conv4.onnx not found: dist has no default model (pass a model URL to loadModel)');
 }
 const GOAL = 60 * 1024;

@@ -13,6 +13,8 @@ export {
   isSiameseError,
   SupportSet,
   DEFAULT_MAX_PIXELS,
+  BUNDLED_MODEL_FILES,
+  type BundledDType,
   type SiameseErrorCode,
   type SiameseErrorDetails,
   type ModelMetadata,

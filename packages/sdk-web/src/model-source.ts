@@ -2,7 +2,7 @@
  * Where a model's bytes come from — the default model next to this bundle, any URL the app gives, or bytes — and
  * their SHA-256 (the model's identity in stored support sets, and an optional integrity pin).
  */
-import { SiameseError, sha256Hex } from '@siamese-sdk/core';
+import { SiameseError, sha256Hex, type BundledDType } from '@siamese-sdk/core';
 import { fetchBytes, type FetchLimits } from './fetch-bytes.js';
 
 export type ModelSource = string | URL | ArrayBuffer | Uint8Array;
@@ -18,11 +18,12 @@ export interface ModelBytes {
 const MODEL_FETCH_LIMITS: Required<FetchLimits> = { maxBytes: 512 * 1024 * 1024, timeoutMs: 120_000 };
 
 /**
- * The default model's URL: `models/omniglot-conv4.onnx` beside this module (the build copies it into dist/models).
- * Bundlers that understand `new URL(…, import.meta.url)` (Vite, webpack 5, Parcel) emit the file with the app.
+ * The default model's URL: `models/<core's BUNDLED_MODEL_FILES[dtype]>` beside this module (the build copies both
+ * variants into dist/models). Each is a literal `new URL('…', import.meta.url)` so that bundlers which understand
+ * the pattern (Vite, webpack 5, Parcel) emit the file with the app; a test checks they name core's files.
  */
-export function defaultModelUrl(): URL {
-  return new URL('./models/omniglot-conv4.onnx', import.meta.url);
+export function defaultModelUrl(dtype: BundledDType = 'fp32'): URL {
+  return dtype === 'int8-qdq' ? new URL('./models/omniglot-conv4.int8-qdq.onnx', import.meta.url) : new URL('./models/omniglot-conv4.onnx', import.meta.url);
 }
 
 async function sha256Of(bytes: Uint8Array): Promise<string> {
@@ -33,9 +34,9 @@ async function sha256Of(bytes: Uint8Array): Promise<string> {
   return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-async function load(source: ModelSource | undefined, limits: FetchLimits): Promise<{ bytes: Uint8Array; origin: string }> {
+async function load(source: ModelSource | undefined, limits: FetchLimits, dtype: BundledDType | undefined): Promise<{ bytes: Uint8Array; origin: string }> {
   if (source === undefined) {
-    const url = defaultModelUrl();
+    const url = defaultModelUrl(dtype);
     try {
       return { bytes: await fetchBytes(url, limits), origin: url.href };
     } catch (e) {
@@ -53,8 +54,11 @@ async function load(source: ModelSource | undefined, limits: FetchLimits): Promi
   throw new SiameseError('INVALID_ARGUMENT', 'a model source must be a URL (string or URL), an ArrayBuffer or a Uint8Array');
 }
 
-export async function readModelBytes(source: ModelSource | undefined, options: { sha256?: string; fetch?: FetchLimits } = {}): Promise<ModelBytes> {
-  const { bytes, origin } = await load(source, { ...MODEL_FETCH_LIMITS, ...options.fetch });
+export async function readModelBytes(
+  source: ModelSource | undefined,
+  options: { sha256?: string; fetch?: FetchLimits; dtype?: BundledDType } = {},
+): Promise<ModelBytes> {
+  const { bytes, origin } = await load(source, { ...MODEL_FETCH_LIMITS, ...options.fetch }, options.dtype);
   const sha256 = await sha256Of(bytes);
   if (options.sha256 !== undefined) {
     const pinned = String(options.sha256).toLowerCase();

@@ -12,6 +12,9 @@ import {
   nodeRankings, nodeReference, openPage,
 } from './helpers.js';
 import { buildLinearModel } from '../../sdk-node/test/onnx-builder.js';
+import path from 'node:path';
+import { BUNDLED_MODEL_FILES } from '@siamese-sdk/core';
+import { loadModel as loadNodeModel } from 'siamese-sdk';
 
 const BAD_MODELS: Record<string, Uint8Array> = {
   noMetadata: buildLinearModel({ noMetadata: true }),
@@ -108,6 +111,33 @@ describe('web SDK on a plain page (wasm, single thread)', () => {
     for (const key of ['distance', 'similarity', 'probability'] as const) expect(Math.abs(out.similarity[key] - sim[key])).toBeLessThanOrEqual(1e-4);
     const embedding = await nodeModel.embed(asPath(query));
     expect(Math.max(...out.embedding.map((v, i) => Math.abs(v - embedding[i])))).toBeLessThanOrEqual(1e-5);
+    expect(errors).toEqual([]);
+  });
+
+  it.runIf(MODEL.trained)('dtype int8-qdq loads the quantised variant beside the bundle and ranks as the Node SDK does with it', async () => {
+    const support = mapSupport(EXAMPLE_SUPPORT, asUrl);
+    const out = await page.evaluate(
+      (args) => (window as any).harness.page.dtype(args) as Promise<{ origin: string; dtype: string; files: Record<string, string>; results: Omit<QueryResult, 'query'>[]; mismatch: unknown }>,
+      { support, queries: EXAMPLE_QUERIES.map(asUrl), fp32Url: MODEL.url },
+    );
+    expect(out.origin).toBe(`${site.url}/sdk/models/omniglot-conv4.int8-qdq.onnx`);
+    expect(out.dtype).toBe('int8-qdq');
+    expect(out.files).toEqual(BUNDLED_MODEL_FILES); // the bundle's literal model URLs name core's files
+    const nodeModel = await loadNodeModel(path.join(REPO_DIR, 'models', BUNDLED_MODEL_FILES['int8-qdq']), { threads: 1, dtype: 'int8-qdq' });
+    try {
+      const set = await nodeModel.supportSet(mapSupport(EXAMPLE_SUPPORT, asPath));
+      const node: QueryResult[] = [];
+      for (const query of EXAMPLE_QUERIES) {
+        const r = await nodeModel.rank(asPath(query), set, { k: 1000 });
+        node.push({ query, ranking: r.map(({ label, score, distance, probability }) => ({ label, score, distance, probability })), accepted: r.accepted, threshold: r.threshold });
+      }
+      const worst = expectSameRankings(out.results.map((r, i) => ({ ...r, query: EXAMPLE_QUERIES[i] })), node);
+      console.log(`int8-qdq, web (onnxruntime-web wasm) vs Node (onnxruntime-node): largest score/distance/probability difference ${worst.toExponential(2)}`);
+    } finally {
+      await nodeModel.dispose();
+    }
+    expect(out.mismatch).toMatchObject({ name: 'SiameseError', code: 'MODEL_INVALID' });
+    expect((out.mismatch as { message: string }).message).toMatch(/is fp32, not the requested dtype int8-qdq$/);
     expect(errors).toEqual([]);
   });
 

@@ -51,6 +51,25 @@ export async function defaultModelScenario(sdk, { support, query, pair }) {
   };
 }
 
+/** The default model's int8-qdq variant beside the bundle (loadModel's dtype option), ranking the queries. */
+export async function dtypeScenario(sdk, { support, queries, fp32Url }) {
+  const model = await sdk.loadModel(undefined, { dtype: 'int8-qdq', device: 'wasm' });
+  const set = await model.supportSet(support);
+  const results = [];
+  for (const query of queries) {
+    const ranking = await set.rank(query, { k: 1000 });
+    results.push({ ranking: ranking.map(({ label, score, distance, probability }) => ({ label, score, distance, probability })), accepted: ranking.accepted, threshold: ranking.threshold });
+  }
+  const out = { origin: model.origin, dtype: model.metadata.dtype, files: sdk.BUNDLED_MODEL_FILES, results };
+  await model.dispose();
+  // A model file that is not what dtype asks for is refused, naming both.
+  out.mismatch = await sdk.loadModel(fp32Url, { dtype: 'int8-qdq', device: 'wasm' }).then(
+    () => 'loaded',
+    (e) => ({ name: e.name, code: e.code, message: e.message }),
+  );
+  return out;
+}
+
 /** Reloads a support set stored elsewhere (e.g. by the Node SDK) and ranks a query against it. */
 export async function rankStoredScenario(sdk, { modelUrl, json, query }) {
   const model = await sdk.loadModel(modelUrl, { device: 'wasm' });
