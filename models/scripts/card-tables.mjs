@@ -2,7 +2,8 @@
 // Prints the model card's measured tables (Markdown) from the files the pipeline writes, so the card's figures are
 // copied, never retyped:
 //   node models/scripts/card-tables.mjs --report runs/final/report.json --sdk runs/sdk-eval-fp32.json
-//        [--sdk-fp16 runs/sdk-eval-fp16.json] [--sdk-int8 runs/sdk-eval-int8.json] [--h2h runs/h2h]
+//        [--sdk-fp16 runs/sdk-eval-fp16.json] [--sdk-int8 runs/sdk-eval-int8.json]
+//        [--sdk-int8-qdq runs/sdk-eval-int8-qdq.json] [--h2h runs/h2h]
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,6 +14,7 @@ const { values } = parseArgs({
     sdk: { type: 'string' },
     'sdk-fp16': { type: 'string' },
     'sdk-int8': { type: 'string' },
+    'sdk-int8-qdq': { type: 'string' },
     h2h: { type: 'string' },
   },
 });
@@ -56,14 +58,14 @@ if (report || sdk) {
     const method = f.method && f.method !== 'prototype' ? `_${f.method}` : '';
     train[`${f.withinGroup ? 'within' : 'random'}_${f.way}way_${f.shot}shot${f.drawerSplit ? '_lake' : ''}${method}`] = f;
   }
-  const fp16 = read(values['sdk-fp16']);
-  const int8 = read(values['sdk-int8']);
-  console.log(`| task (evaluation set) | siamese-train eval (tfjs) | siamese-sdk fp32 | ${fp16 ? 'siamese-sdk fp16 | ' : ''}${int8 ? 'siamese-sdk int8 | ' : ''}`);
-  console.log(`|---|---|---|${fp16 ? '---|' : ''}${int8 ? '---|' : ''}`);
+  // The other stored variants, each a column when its SDK-side JSON is given.
+  const variants = ['fp16', 'int8', 'int8-qdq'].map((dtype) => [dtype, read(values[`sdk-${dtype}`])]).filter(([, r]) => r);
+  console.log(`| task (evaluation set) | siamese-train eval (tfjs) | siamese-sdk fp32 | ${variants.map(([d]) => `siamese-sdk ${d} | `).join('')}`);
+  console.log(`|---|---|---|${variants.map(() => '---|').join('')}`);
   for (const [key, label] of TASKS) {
-    console.log(`| ${label} | ${ci(train[key])} | ${ci(sdk?.fewShot[key])} | ${fp16 ? `${ci(fp16.fewShot[key])} | ` : ''}${int8 ? `${ci(int8.fewShot[key])} | ` : ''}`);
+    console.log(`| ${label} | ${ci(train[key])} | ${ci(sdk?.fewShot[key])} | ${variants.map(([, r]) => `${ci(r.fewShot[key])} | `).join('')}`);
   }
   const v = (x) => (x ? `AUC ${x.rocAuc.toFixed(4)}, EER ${pct(x.eer)}` : '–');
   const tv = report?.evaluation.verification;
-  console.log(`| verification (10,000 pairs) | ${tv ? `AUC ${tv.auc.toFixed(4)}, EER ${pct(tv.eer)}` : '–'} | ${v(sdk?.verification)} | ${fp16 ? `${v(fp16.verification)} | ` : ''}${int8 ? `${v(int8.verification)} | ` : ''}`);
+  console.log(`| verification (10,000 pairs) | ${tv ? `AUC ${tv.auc.toFixed(4)}, EER ${pct(tv.eer)}` : '–'} | ${v(sdk?.verification)} | ${variants.map(([, r]) => `${v(r.verification)} | `).join('')}`);
 }
