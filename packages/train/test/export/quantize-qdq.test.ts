@@ -9,10 +9,11 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as ortNode from 'onnxruntime-node';
 import { OnnxField as F, ProtoReader, SiameseError, readModelMetadata } from '@siamese-sdk/core';
+import * as tf from '@tensorflow/tfjs-layers';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { exportActivationProbe, measureActivationRanges, uint8Params, type ActivationRanges } from '../../src/export/index.js';
+import { exportActivationProbe, exportModelToOnnx, measureActivationRanges, uint8Params, type ActivationRanges } from '../../src/export/index.js';
 import { buildFixtureNet, exportFixture } from './fixture-model.js';
-import { maxAbsDiff, nhwcToNchw, rng, runOrtNode, runOrtWeb, uniform, useCpuBackend } from './helpers.js';
+import { maxAbsDiff, nhwcToNchw, rng, runOrtNode, runOrtWeb, testMetadata, uniform, useCpuBackend } from './helpers.js';
 
 /** Op types of the nodes of an ONNX file, in order. */
 function opTypes(bytes: Uint8Array): string[] {
@@ -122,6 +123,12 @@ describe('Conv-4 exported as int8-qdq', () => {
       console.log(`int8-qdq ${runtime}: ${e.bytes.length} bytes (fp32 ${fp32.bytes.length}), max |Δ| vs fp32 ${maxAbsDiff(fp32Output, output).toExponential(2)}, min cosine ${minCosine.toFixed(6)}`);
       expect(minCosine).toBeGreaterThan(0.99);
     }
+  });
+
+  it('refuses a model without convolutions, whose export would quantise nothing', () => {
+    const dense = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [28, 28, 1] }), tf.layers.dense({ units: 8 })] });
+    expect(exportActivationProbe(dense).values).toEqual([]);
+    expect(() => exportModelToOnnx(dense, { dtype: 'int8-qdq', activationRanges: new Map(), metadata: testMetadata(1) })).toThrow(/int8-qdq quantises convolutions and this model has none/);
   });
 
   it('refuses to export without ranges, or with one missing, naming the value', () => {

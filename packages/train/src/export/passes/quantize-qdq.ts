@@ -135,6 +135,9 @@ export function applyQdq(graph: OnnxGraph, ranges: ActivationRanges): { quantize
     nodes.push(n);
     for (const y of n.outputs) nodes.push(...(pairFor.get(y) ?? []));
   }
+  if (quantizedConvs === 0) {
+    throw new SiameseError('INVALID_ARGUMENT', 'int8-qdq quantises convolutions and this model has none; export it as fp32, fp16 or int8');
+  }
   graph.nodes = nodes;
   graph.pruneUnusedInitializers();
   return { quantizedConvs, quantizedValues: params.size };
