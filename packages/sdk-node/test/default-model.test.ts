@@ -11,14 +11,14 @@ afterAll(() => closeDecodePool());
 
 describe.runIf(hasTrainedModel)('the trained default model (README example)', () => {
   // The example is five look-alike characters of ONE alphabet, the hardest few-shot setting (the card's
-  // within-alphabet 20-way 1-shot accuracy is 81.6%): the README's query must be right; for the others we assert
+  // within-alphabet 20-way 1-shot accuracy is 82.0%): the README's query must be right; for the others we assert
   // what that accuracy implies for five queries — most of them first, none in the bottom half. (The model's accuracy
   // itself is pinned by default-model-accuracy.test.ts over 400 fixed episodes, not by these five.)
   it('ranks the README query first and accepted, most example queries first, and none below third', async () => {
     const model = await loadModel(trainedModelPath);
     const set = await model.supportSet(exampleSupport);
-    const readme = await model.rank(exampleQuery(3), set);
-    expect(readme[0].label).toBe('tengwar-03');
+    const readme = await model.rank(exampleQuery(2), set);
+    expect(readme[0].label).toBe('tengwar-02');
     expect(readme.accepted).toBe(true);
     expect(readme.best.probability).toBeGreaterThan(readme[1].probability);
     let first = 0;
@@ -38,15 +38,15 @@ describe.runIf(hasTrainedModel)('the trained default model (README example)', ()
 
 describe.runIf(existsSync(bundledModelPath()))('top-level functions with the bundled model', () => {
   it('rank, embed, similarity and supportSet share one lazily loaded model', async () => {
-    const result = await rank(exampleQuery(3), exampleSupport);
-    expect(result[0].label).toBe('tengwar-03');
-    const e = await embed(exampleQuery(3));
+    const result = await rank(exampleQuery(2), exampleSupport);
+    expect(result[0].label).toBe('tengwar-02');
+    const e = await embed(exampleQuery(2));
     const model = await defaultModel();
     expect(e).toHaveLength(model.embeddingSize);
     expect(await embed([exampleQuery(1), exampleQuery(2)])).toHaveLength(2);
     expect((await similarity(exampleQuery(3), exampleQuery(3))).same).toBe(true);
     const set = await supportSet(exampleSupport);
-    expect((await rank(exampleQuery(3), set)).best.label).toBe('tengwar-03');
+    expect((await rank(exampleQuery(2), set)).best.label).toBe('tengwar-02');
     expect(await defaultModel()).toBe(model);
   });
 });
