@@ -4,6 +4,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync 
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { BUNDLED_MODEL_FILES } from '@siamese-sdk/core';
 
 const pkg = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(pkg, 'dist');
@@ -14,11 +15,12 @@ if (existsSync(model)) {
   mkdirSync(path.join(dist, 'models'), { recursive: true });
   copyFileSync(model, path.join(dist, 'models', 'omniglot-conv4.onnx'));
   console.log(`[sdk-web] default model copied to dist/models/omniglot-conv4.onnx (from ${path.relative(pkg, model)})`);
-  // Its fully quantised variant (loadModel(undefined, { dtype: 'int8-qdq' })), when the repo has it.
-  const qdq = path.resolve(pkg, '../../models/omniglot-conv4.int8-qdq.onnx');
+  // Its fully quantised variant (loadModel(undefined, { dtype: 'int8-qdq' })), named by core's table, when the repo has it.
+  const qdqFile = BUNDLED_MODEL_FILES['int8-qdq'];
+  const qdq = path.resolve(pkg, '../../models', qdqFile);
   if (!process.env.SIAMESE_WEB_DEFAULT_MODEL && existsSync(qdq)) {
-    copyFileSync(qdq, path.join(dist, 'models', 'omniglot-conv4.int8-qdq.onnx'));
-    console.log('[sdk-web] int8-qdq variant copied to dist/models/omniglot-conv4.int8-qdq.onnx');
+    copyFileSync(qdq, path.join(dist, 'models', qdqFile));
+    console.log(`[sdk-web] int8-qdq variant copied to dist/models/${qdqFile}`);
   }
 } else {
   console.log('[sdk-web] models/omniglot-conv4.onnx not found: dist has no default model (pass a model URL to loadModel)');

@@ -114,6 +114,26 @@ export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   return m;
 }
 
+/** The smallest row-wise dot product of two [n × dim] batches of unit vectors: their worst cosine similarity. */
+export function minRowCosine(a: Float32Array, b: Float32Array, dim: number): number {
+  let min = 1;
+  for (let i = 0; i < a.length / dim; i++) {
+    let dot = 0;
+    for (let j = 0; j < dim; j++) dot += a[i * dim + j] * b[i * dim + j];
+    min = Math.min(min, dot);
+  }
+  return min;
+}
+
+/** An exported file run in each runtime the SDKs use: onnxruntime-node optimised and unoptimised, and -web. */
+export function ortRuntimes(bytes: Uint8Array, nchw: Float32Array, dims: number[]): [string, () => Promise<OrtRun>][] {
+  return [
+    ['node/all', () => runOrtNode(bytes, nchw, dims, 'all')],
+    ['node/disabled', () => runOrtNode(bytes, nchw, dims, 'disabled')],
+    ['web', () => runOrtWeb(bytes, nchw, dims)],
+  ];
+}
+
 /** Metadata for test exports (a valid record; values are placeholders where a test does not care). */
 export function testMetadata(channels: 1 | 3, name = 'test-export'): ExportMetadataInput {
   return {

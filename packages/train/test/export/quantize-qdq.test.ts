@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs-layers';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { exportActivationProbe, exportModelToOnnx, measureActivationRanges, uint8Params, type ActivationRanges } from '../../src/export/index.js';
 import { buildFixtureNet, exportFixture } from './fixture-model.js';
-import { maxAbsDiff, nhwcToNchw, rng, runOrtNode, runOrtWeb, testMetadata, uniform, useCpuBackend } from './helpers.js';
+import { maxAbsDiff, minRowCosine, nhwcToNchw, ortRuntimes, rng, runOrtNode, testMetadata, uniform, useCpuBackend } from './helpers.js';
 
 /** Op types of the nodes of an ONNX file, in order. */
 function opTypes(bytes: Uint8Array): string[] {
@@ -108,18 +108,9 @@ describe('Conv-4 exported as int8-qdq', () => {
       rmSync(dir, { recursive: true, force: true });
     }
 
-    for (const [runtime, run] of [
-      ['node/all', () => runOrtNode(e.bytes, nchw, [n, 1, 28, 28], 'all')],
-      ['node/disabled', () => runOrtNode(e.bytes, nchw, [n, 1, 28, 28], 'disabled')],
-      ['web', () => runOrtWeb(e.bytes, nchw, [n, 1, 28, 28])],
-    ] as const) {
+    for (const [runtime, run] of ortRuntimes(e.bytes, nchw, [n, 1, 28, 28])) {
       const { output } = await run();
-      let minCosine = 1;
-      for (let i = 0; i < n; i++) {
-        let dot = 0;
-        for (let j = 0; j < 64; j++) dot += fp32Output[i * 64 + j] * output[i * 64 + j];
-        minCosine = Math.min(minCosine, dot); // both unit length
-      }
+      const minCosine = minRowCosine(fp32Output, output, 64); // both unit length
       console.log(`int8-qdq ${runtime}: ${e.bytes.length} bytes (fp32 ${fp32.bytes.length}), max |Δ| vs fp32 ${maxAbsDiff(fp32Output, output).toExponential(2)}, min cosine ${minCosine.toFixed(6)}`);
       expect(minCosine).toBeGreaterThan(0.99);
     }

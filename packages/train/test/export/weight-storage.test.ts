@@ -9,7 +9,7 @@ import { float16BitsToFloat32, float32ToFloat16Bits } from '../../src/export/flo
 import { quantizeInt8 } from '../../src/export/passes/weight-storage.js';
 import type { WeightDType } from '../../src/export/index.js';
 import { buildFixtureNet, exportFixture } from './fixture-model.js';
-import { maxAbsDiff, nhwcToNchw, predictTf, rng, runOrtNode, runOrtWeb, uniform, useCpuBackend } from './helpers.js';
+import { maxAbsDiff, minRowCosine, nhwcToNchw, ortRuntimes, predictTf, rng, runOrtNode, uniform, useCpuBackend } from './helpers.js';
 
 describe('float16 conversion', () => {
   it('rounds to nearest even and keeps specials', () => {
@@ -85,19 +85,10 @@ describe('Conv-4 stored as fp32, fp16 and int8', () => {
       expect(readModelMetadata(e.bytes).dtype).toBe(dtype);
       expect(e.stats.opTypes[dtype === 'fp16' ? 'Cast' : 'DequantizeLinear']).toBeGreaterThan(0);
       expect(e.bytes.length / fp32.bytes.length).toBeLessThan(limits[dtype].maxSizeRatio);
-      for (const [runtime, run] of [
-        ['node/all', () => runOrtNode(e.bytes, nchw, [n, 1, 28, 28], 'all')],
-        ['node/disabled', () => runOrtNode(e.bytes, nchw, [n, 1, 28, 28], 'disabled')],
-        ['web', () => runOrtWeb(e.bytes, nchw, [n, 1, 28, 28])],
-      ] as const) {
+      for (const [runtime, run] of ortRuntimes(e.bytes, nchw, [n, 1, 28, 28])) {
         const { output } = await run();
         const diff = maxAbsDiff(fp32Output, output);
-        let minCosine = 1;
-        for (let i = 0; i < n; i++) {
-          let dot = 0;
-          for (let j = 0; j < 64; j++) dot += fp32Output[i * 64 + j] * output[i * 64 + j];
-          minCosine = Math.min(minCosine, dot); // both unit length
-        }
+        const minCosine = minRowCosine(fp32Output, output, 64); // both unit length
         console.log(`${dtype} ${runtime}: ${e.bytes.length} bytes (fp32 ${fp32.bytes.length}), max |Δ| vs fp32 ${diff.toExponential(2)}, min cosine ${minCosine.toFixed(6)}`);
         expect(diff).toBeLessThan(limits[dtype].maxAbs);
         expect(minCosine).toBeGreaterThan(limits[dtype].minCosine);
