@@ -64,9 +64,7 @@ export function batchNormTraining(
 /** The same computation with our single-pass wasm kernels (see backend/kernels/batch-norm-relu.ts). */
 function batchNormFused(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, options: BatchNormOptions): BatchNormTrainingResult {
   const { epsilon, count, relu, collective } = options;
-  const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
-  const mean = tf.div(allReduce(tf.sum(x, axes), collective), count) as tf.Tensor1D;
-  const variance = tf.div(allReduce(runKernel(CENTRED_SQUARES, { x, mean }), collective), count) as tf.Tensor1D;
+  const { mean, variance } = wholeBatchMoments(x, count, collective);
   const inv = tf.rsqrt(tf.add(variance, epsilon));
   const scale = tf.mul(inv, gamma);
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
@@ -86,6 +84,43 @@ function batchNormFused(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, opt
     return { value: y, gradFunc };
   });
   return { y: op(x, gamma, beta), mean, variance };
+}
+
+/**
+ * Mean and (biased) variance per channel over the whole batch. One replica: Σx, then Σ(x − μ)² about that mean.
+ * Several: each replica computes its own rows' mean and centred sum of squares, and one exchange combines them
+ * (Chan, Golub & LeVeque's parallel formula: M₂ = Σᵣ M₂ᵣ + Σᵣ nᵣ(μᵣ − μ)²), exact and as stable as the two-pass
+ * form. The two-pass form would need two exchanges per layer, and each exchange is a barrier at which the faster
+ * worker waits for the slower — on a shared VM, where the two cores' speeds wander, every barrier costs time.
+ */
+function wholeBatchMoments(x: tf.Tensor, count: number, collective: Collective): { mean: tf.Tensor1D; variance: tf.Tensor1D } {
+  const channels = x.shape[x.rank - 1];
+  const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
+  if (collective.size === 1) {
+    const mean = tf.div(tf.sum(x, axes), count) as tf.Tensor1D;
+    return { mean, variance: tf.div(runKernel(CENTRED_SQUARES, { x, mean }), count) as tf.Tensor1D };
+  }
+  const localCount = x.size / channels;
+  const localMean = tf.div(tf.sum(x, axes), Math.max(localCount, 1)) as tf.Tensor1D;
+  const localSquares = runKernel(CENTRED_SQUARES, { x, mean: localMean });
+  const local = new Float32Array(2 * channels + 1);
+  local.set(localMean.dataSync() as Float32Array, 0);
+  local.set(localSquares.dataSync() as Float32Array, channels);
+  local[2 * channels] = localCount;
+  tf.dispose([localMean, localSquares]);
+  const parts = collective.allGather(local);
+  const mean = new Float64Array(channels);
+  for (const part of parts) for (let c = 0; c < channels; c++) mean[c] += part[2 * channels] * part[c];
+  for (let c = 0; c < channels; c++) mean[c] /= count;
+  const m2 = new Float64Array(channels);
+  for (const part of parts) {
+    const n = part[2 * channels];
+    for (let c = 0; c < channels; c++) m2[c] += part[channels + c] + n * (part[c] - mean[c]) ** 2;
+  }
+  return {
+    mean: tf.tensor1d(Float32Array.from(mean)),
+    variance: tf.tensor1d(Float32Array.from(m2, (v) => v / count)),
+  };
 }
 
 /** Composed from tfjs ops: any backend. */

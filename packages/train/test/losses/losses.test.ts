@@ -80,6 +80,31 @@ describe('miners', () => {
     expect(Array.from(pairs.negative.i)).toEqual([0, 1]);
     expect(Array.from(pairs.negative.j)).toEqual([2, 3]);
   });
+
+  it('balanced pairs: the selection equals a stable sort of every negative by distance (random batches, many ties)', () => {
+    // The reference is the definition: all negatives in (i, j) order, stably sorted by distance, the first as many
+    // as there are positives. Distances come from a few levels so that ties at the cut are common.
+    const reference = (ls: Int32Array, d: Float32Array) => {
+      const n = ls.length;
+      const neg: Array<[number, number, number]> = [];
+      let positives = 0;
+      for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) if (ls[i] === ls[j]) positives++; else neg.push([i, j, d[i * n + j]]);
+      return neg.sort((x, y) => x[2] - y[2]).slice(0, Math.max(positives, 1));
+    };
+    let s = 7;
+    const next = () => ((s = (s * 1103515245 + 12345) >>> 0), s / 4294967296);
+    for (let run = 0; run < 300; run++) {
+      const n = 2 + Math.floor(next() * 39);
+      const classes = 1 + Math.floor(next() * 6);
+      const ls = Int32Array.from({ length: n }, () => Math.floor(next() * classes));
+      const d = new Float32Array(n * n);
+      for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) d[i * n + j] = d[j * n + i] = Math.floor(next() * 5) / 4;
+      const pairs = mineBalancedPairs(ls, d);
+      const expected = reference(ls, d);
+      expect(Array.from(pairs.negative.i)).toEqual(expected.map((e) => e[0]));
+      expect(Array.from(pairs.negative.j)).toEqual(expected.map((e) => e[1]));
+    }
+  });
 });
 
 describe('losses on the hand-computed example', () => {

@@ -18,6 +18,7 @@ import { batchNormKernelConfigs } from './batch-norm-relu.js';
 import { cpuConv2dBackpropFilterConfig } from './cpu-conv2d-backprop-filter.js';
 import { leadingAxisMeanConfig, leadingAxisSumConfig } from './leading-axis-reduce.js';
 import { sharedIdentityConfig } from './shared-identity.js';
+import { transposedMatMulConfig } from './transposed-mat-mul.js';
 
 /** Kernels a backend shipped before we replaced them, by backend and name (undefined = it had none). */
 const originals = new Map<string, Map<string, KernelConfig | undefined>>([
@@ -79,6 +80,7 @@ export function registerWasmKernels(set: KernelSet | 'none'): void {
   const inputFallback = originalKernelFunc('Conv2DBackpropInput');
   const sumFallback = originalKernelFunc('Sum');
   const meanFallback = originalKernelFunc('Mean');
+  const matMulFallback = originalKernelFunc('BatchMatMul');
   restoreAll('wasm');
   installed = set;
   if (set === 'none') return;
@@ -90,4 +92,5 @@ export function registerWasmKernels(set: KernelSet | 'none'): void {
   for (const config of batchNormKernelConfigs) install(config);
   if (sumFallback != null) install(leadingAxisSumConfig(sumFallback));
   if (meanFallback != null) install(leadingAxisMeanConfig(meanFallback));
+  if (matMulFallback != null) install(transposedMatMulConfig(matMulFallback));
 }
