@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Training throughput of the built package (run `pnpm -C packages/train build` first):
 // Conv-4 28×28, P×K batches of 128 (32 classes × 4), triplet loss with batch-hard mining, Adam — for
-//   wasm + our kernels (1 worker), wasm + our kernels (2 workers), wasm + only the missing filter-gradient kernel,
-//   and the pure-JS cpu backend.
+//   wasm + our kernels (1 worker), wasm + our kernels (2 workers), both again with batch norm over two groups
+//   (--bn-groups 2), wasm + only the missing filter-gradient kernel, and the pure-JS cpu backend.
 // Each configuration runs in its own child process (kernel registration and wasm memory are per process), warms
 // up, then times whole steps (the median step is the figure; the mean is reported beside it). Usage: node bench/train-bench.mjs [--json out.json] [--quick]
 // Heavy: run it under `flock /tmp/siamese-heavy.lock` on shared machines.
@@ -29,6 +29,10 @@ const CONFIGS = [
   // Nothing is shared between them, so what they reach together over one worker is what this machine gives two
   // concurrent threads right now (on a shared VM it is often well under 2×).
   { id: 'side-by-side', label: 'two 1-worker processes, half batch each, at once', backend: 'wasm', kernels: 'ours', workers: 1, half: true, sideBySide: true, warmup: 3, steps: quick ? 3 : 11, rounds: ROUNDS },
+  // The same pair with batch norm over two groups of 64 rows (ghost batch norm, --bn-groups 2): the same arithmetic
+  // on 1 and 2 workers, and the 2 workers exchange nothing but the embeddings (one barrier a step instead of nine).
+  { id: 'wasm-ours-1-g2', label: 'wasm + our kernels, 1 worker, --bn-groups 2', backend: 'wasm', kernels: 'ours', workers: 1, bnGroups: 2, warmup: 3, steps: quick ? 3 : 11, rounds: ROUNDS },
+  { id: 'wasm-ours-2-g2', label: 'wasm + our kernels, 2 workers, --bn-groups 2', backend: 'wasm', kernels: 'ours', workers: 2, bnGroups: 2, warmup: 3, steps: quick ? 3 : 11, rounds: ROUNDS },
   { id: 'wasm-missing-only', label: 'wasm + missing kernel only', backend: 'wasm', kernels: 'missing-only', workers: 1, warmup: 2, steps: quick ? 2 : 4 },
   { id: "cpu", label: "cpu backend (+ our filter gradient)", backend: "cpu", kernels: "ours", workers: 1, warmup: 1, steps: 1 },
 ];
@@ -116,6 +120,7 @@ async function child(config) {
     backend: config.backend,
     kernels: config.kernels,
     workers: config.workers,
+    batchNormGroups: config.bnGroups ?? 1,
     seed: 1,
   });
   const half = (b) => ({ images: b.images.subarray(0, (BATCH / 2) * SIZE * SIZE), labels: b.labels.subarray(0, BATCH / 2), n: BATCH / 2 });
@@ -218,19 +223,23 @@ async function main() {
   }
   if (ROUNDS > 1) {
     const list = (id) => rows.find((r) => r.id === id)?.roundsImagesPerSecond?.map((v) => v.toFixed(0)).join(', ') ?? 'n/a';
-    console.log(`\nBest of ${ROUNDS} alternating rounds for 1 and 2 workers and the side-by-side pair (images/s per round, median step: 1 worker ${list('wasm-ours-1')}; 2 workers ${list('wasm-ours-2')}; side by side ${list('side-by-side')}); the other configurations ran once.`);
+    console.log(`\nBest of ${ROUNDS} alternating rounds for 1 and 2 workers, the side-by-side pair and the --bn-groups 2 pair (images/s per round, median step: 1 worker ${list('wasm-ours-1')}; 2 workers ${list('wasm-ours-2')}; side by side ${list('side-by-side')}; --bn-groups 2: 1 worker ${list('wasm-ours-1-g2')}, 2 workers ${list('wasm-ours-2-g2')}); the other configurations ran once.`);
   }
   // Per round (the three configurations ran back to back): 2 workers over 1, the side-by-side ceiling over 1, and
   // how much of that ceiling the data-parallel stepper reaches.
-  const perRound = (() => {
-    const one = rows.find((r) => r.id === 'wasm-ours-1')?.roundsImagesPerSecond ?? [];
-    const two = rows.find((r) => r.id === 'wasm-ours-2')?.roundsImagesPerSecond ?? [];
-    const pair = rows.find((r) => r.id === 'side-by-side')?.roundsImagesPerSecond ?? [];
+  const roundsOf = (id) => rows.find((r) => r.id === id)?.roundsImagesPerSecond ?? [];
+  const perRoundOf = (oneId, twoId) => {
+    const one = roundsOf(oneId);
+    const two = roundsOf(twoId);
+    const pair = roundsOf('side-by-side');
     return one.map((o, i) => (two[i] && pair[i] ? { twoOverOne: two[i] / o, ceiling: pair[i] / o, shareOfCeiling: two[i] / pair[i] } : null)).filter(Boolean);
-  })();
-  if (perRound.length) {
-    console.log(`\nPer round: 2 workers / 1 worker ${perRound.map((r) => `${r.twoOverOne.toFixed(2)}×`).join(', ')}; host ceiling (side-by-side pair / 1 worker) ${perRound.map((r) => `${r.ceiling.toFixed(2)}×`).join(', ')}; 2 workers reach ${perRound.map((r) => `${(100 * r.shareOfCeiling).toFixed(0)}%`).join(', ')} of the ceiling.`);
-  }
+  };
+  const perRound = perRoundOf('wasm-ours-1', 'wasm-ours-2');
+  const perRoundGroups = perRoundOf('wasm-ours-1-g2', 'wasm-ours-2-g2');
+  const describeRounds = (what, list) =>
+    `${what}: 2 workers / 1 worker ${list.map((r) => `${r.twoOverOne.toFixed(2)}×`).join(', ')}; host ceiling (side-by-side pair / 1 worker) ${list.map((r) => `${r.ceiling.toFixed(2)}×`).join(', ')}; 2 workers reach ${list.map((r) => `${(100 * r.shareOfCeiling).toFixed(0)}%`).join(', ')} of the ceiling.`;
+  if (perRound.length) console.log(`\nPer round, ${describeRounds('whole-batch batch norm', perRound)}`);
+  if (perRoundGroups.length) console.log(`Per round, ${describeRounds('--bn-groups 2', perRoundGroups)}`);
   const meanRatio = (() => {
     const a = rows.find((r) => r.id === 'wasm-ours-1')?.roundsMeanImagesPerSecond;
     const b = rows.find((r) => r.id === 'wasm-ours-2')?.roundsMeanImagesPerSecond;
@@ -248,12 +257,16 @@ async function main() {
     twoWorkersOverOneMeanSteps: meanRatio,
     /** Per round: 2 workers / 1 worker, the side-by-side ceiling / 1 worker, and 2 workers / ceiling. */
     perRound,
+    /** The same with --bn-groups 2 on both (same arithmetic on 1 and 2 workers; no batch-norm exchange). */
+    twoWorkersOverOneBnGroups: perRoundGroups.length ? median(perRoundGroups.map((r) => r.twoOverOne)) : null,
+    perRoundBnGroups: perRoundGroups,
     oursOverMissingOnly: one && missing ? one.imagesPerSecond / missing.imagesPerSecond : null,
     oursOverCpu: one && cpu ? one.imagesPerSecond / cpu.imagesPerSecond : null,
   };
   const goals = {
     oneWorkerAtLeast250: one ? one.imagesPerSecond >= 250 : false,
     twoWorkersAtLeast1_7x: ratios.twoWorkersOverOne != null ? ratios.twoWorkersOverOne >= 1.7 : false,
+    twoWorkersAtLeast1_7xBnGroups: ratios.twoWorkersOverOneBnGroups != null ? ratios.twoWorkersOverOneBnGroups >= 1.7 : false,
   };
   const fmt = (v) => (v == null ? 'n/a' : `${v.toFixed(2)}×`);
   const referenceGflops = [referenceBefore, referenceAfter].filter(Boolean).map((r) => r.gflops);
@@ -263,6 +276,7 @@ async function main() {
     console.log(`\n1 worker: a step's ${(stepConvFlops() / 1e9).toFixed(2)} GFLOP of convolutions (forward, input and filter gradients) run at ${(efficiency * 100).toFixed(0)}% of the host reference's forward-conv rate (${hostGflops.toFixed(1)} GFLOP/s, the better of before/after). A busy host slows both alike, so this ratio moves less than images/s — but only as far as the host stayed as fast as the better reference while the rounds ran.`);
   }
   console.log(`\n2 workers / 1 worker: ${fmt(ratios.twoWorkersOverOne)}, median of the per-round ratios (goal ≥ 1.7×: ${goals.twoWorkersAtLeast1_7x ? 'met' : 'NOT met'}); best round of each: ${fmt(ratios.twoWorkersOverOneBestOfEach)}; from mean steps (bursts included), best round of each: ${fmt(ratios.twoWorkersOverOneMeanSteps)}`);
+  console.log(`2 workers / 1 worker with --bn-groups 2: ${fmt(ratios.twoWorkersOverOneBnGroups)}, median of the per-round ratios (goal ≥ 1.7×: ${goals.twoWorkersAtLeast1_7xBnGroups ? 'met' : 'NOT met'})`);
   console.log(`our kernels / missing-only: ${fmt(ratios.oursOverMissingOnly)};  our kernels / cpu: ${fmt(ratios.oursOverCpu)}`);
   console.log(`1 worker: ${one ? one.imagesPerSecond.toFixed(0) : 'n/a'} images/s (goal ≥ 250: ${goals.oneWorkerAtLeast250 ? 'met' : 'NOT met'})`);
   if (jsonPath) {

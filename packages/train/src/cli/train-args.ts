@@ -50,6 +50,8 @@ Optimisation
   --lr <rate>               Adam learning rate (default 0.001)
   --schedule step|cosine|constant   (default step: halve at 1/3 and 2/3)
   --workers <n>             data-parallel worker threads (default 1)
+  --bn-groups <n>           batch norm over n groups of each batch (ghost batch norm), n a multiple of --workers:
+                            workers then need not exchange statistics (default 1 = over the whole batch)
   --backend auto|tfjs-node|wasm|cpu (default auto)
   --seed <n>                (default 1)
 
@@ -131,6 +133,7 @@ export function parseTrainArgs(argv: string[], now = new Date()): TrainCommandOp
         lr: { type: 'string' },
         schedule: { type: 'string' },
         workers: { type: 'string' },
+        'bn-groups': { type: 'string' },
         backend: { type: 'string' },
         seed: { type: 'string' },
         'val-every': { type: 'string' },
@@ -240,6 +243,7 @@ export function parseTrainArgs(argv: string[], now = new Date()): TrainCommandOp
     valEpisodes: int('val-episodes', v['val-episodes'], DEFAULT_TRAINER_CONFIG.valEpisodes),
     checkpointEvery: int('checkpoint-every', v['checkpoint-every'], DEFAULT_TRAINER_CONFIG.checkpointEvery),
     workers: int('workers', v.workers, 1),
+    batchNormGroups: int('bn-groups', v['bn-groups'], 1),
     backend,
   };
   validateTrainerConfig(trainer);

@@ -45,7 +45,9 @@ export async function runTrainCommand(argv: string[], hooks: TrainCommandHooks =
   if (resuming) {
     // A resumed run continues with its recorded configuration and data split; only a few settings may change.
     const manifest = readCheckpointManifest(checkpointDir(out), 'last');
-    trainer = { ...(manifest.config as unknown as TrainerConfig) };
+    // Runs recorded before an option existed get its default.
+    const recordedConfig = manifest.config as unknown as TrainerConfig;
+    trainer = { ...recordedConfig, batchNormGroups: recordedConfig.batchNormGroups ?? 1 };
     for (const name of options.explicit) RESUME_OVERRIDES[name]?.(trainer, options);
     const recorded = (manifest.data.options ?? {}) as DataOptions;
     dataOptions = {

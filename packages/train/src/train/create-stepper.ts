@@ -6,6 +6,7 @@ import { SiameseError } from '@siamese-sdk/core';
 import { initBackend } from '../backend/index.js';
 import { buildEmbeddingNet, resolveNetConfig } from '../model/index.js';
 import { createLoss } from '../losses/index.js';
+import { checkBatchNormGroups } from './batch-norm-groups.js';
 import { DataParallelStepper } from './data-parallel.js';
 import { LocalStepper } from './local-stepper.js';
 import { MasterModel } from './master-model.js';
@@ -26,16 +27,18 @@ export const createTrainStepper: CreateTrainStepper = async (options: TrainStepp
     const bad = typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || (key !== 'epsilon' && value >= 1);
     if (bad) throw new SiameseError('INVALID_ARGUMENT', `optimizer.${key} is out of range: ${String(value)}`, { [key]: value });
   }
+  const batchNormGroups = options.batchNormGroups ?? 1;
+  checkBatchNormGroups(batchNormGroups, workers);
   const backendPreference = options.backend ?? 'auto';
   const kernels = options.kernels ?? 'ours';
 
   const backend = await initBackend({ backend: backendPreference, kernels });
   const master = new MasterModel(buildEmbeddingNet(net, seed), net, adam);
-  if (workers === 1) return new LocalStepper(backend, master, lossFn);
+  if (workers === 1) return new LocalStepper(backend, master, lossFn, batchNormGroups);
   try {
     // Workers run the backend the main thread got (e.g. 'auto' that fell back to cpu stays cpu).
     const workerBackend = backend === 'tensorflow' ? 'tfjs-node' : backend;
-    return await DataParallelStepper.start(master, { workers, backend: workerBackend, kernels, seed, loss: options.loss });
+    return await DataParallelStepper.start(master, { workers, backend: workerBackend, kernels, seed, loss: options.loss, batchNormGroups });
   } catch (error) {
     master.disposeModel();
     throw error;

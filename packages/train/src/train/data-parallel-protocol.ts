@@ -24,6 +24,8 @@ export type MainToWorker =
       rows: number;
       /** Labels of the whole batch. */
       labels: Int32Array;
+      /** This worker's batch-norm groups (row counts), normalised without exchange; absent = whole-batch batch norm. */
+      groups?: number[];
       /** A new collective buffer, sent when the batch outgrows the previous one. */
       buffer?: SharedArrayBuffer;
     }

@@ -10,6 +10,10 @@
  * ∂L/∂w, and the shares add up to the single-thread gradient (up to float rounding). Any shard split is valid, so
  * shards are simply contiguous and equal-sized. BN moving statistics come from those whole-batch statistics,
  * identical on every worker (we take worker 0's).
+ *
+ * With batch-norm groups (batchNormGroups = G, a multiple of W; see batch-norm-groups.ts) each worker takes G/W
+ * whole groups and normalises them alone: no batch-norm exchange, one barrier per step (the embeddings' gather),
+ * and the same step as one thread with the same G. Moving statistics are then the mean over all groups.
  */
 import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
@@ -22,6 +26,7 @@ import type { LossConfig } from '../losses/loss.js';
 import type { MainToWorker, WorkerInit, WorkerToMain } from './data-parallel-protocol.js';
 import { MasterBackedStepper } from './master-backed-stepper.js';
 import type { MasterModel } from './master-model.js';
+import { groupRows } from './batch-norm-groups.js';
 import { sharedCollectiveBytes } from './shared-memory-collective.js';
 import { checkStepArguments } from './step-arguments.js';
 import type { BackendPreference, ImageBatch, KernelSet, StepResult, TrainStepper } from './stepper.js';
@@ -96,6 +101,8 @@ export interface DataParallelOptions {
   kernels: KernelSet;
   seed: number;
   loss: LossConfig;
+  /** See TrainStepperOptions.batchNormGroups (1 or a multiple of `workers`; checked by createTrainStepper). */
+  batchNormGroups?: number;
 }
 
 export class DataParallelStepper extends MasterBackedStepper implements TrainStepper {
@@ -110,6 +117,7 @@ export class DataParallelStepper extends MasterBackedStepper implements TrainSte
     master: MasterModel,
     private readonly handles: WorkerHandle[],
     private readonly loss: LossConfig,
+    private readonly batchNormGroups: number,
   ) {
     super(master);
   }
@@ -138,7 +146,7 @@ export class DataParallelStepper extends MasterBackedStepper implements TrainSte
     }
     try {
       const backends = await Promise.all(handles.map((h) => h.ready()));
-      return new DataParallelStepper(backends[0], master, handles, options.loss);
+      return new DataParallelStepper(backends[0], master, handles, options.loss, options.batchNormGroups ?? 1);
     } catch (error) {
       await Promise.all(handles.map((h) => h.worker.terminate()));
       throw error;
@@ -158,8 +166,14 @@ export class DataParallelStepper extends MasterBackedStepper implements TrainSte
     // Errors that depend only on the labels are raised here, so they never reach (and stop) the workers.
     if (this.loss.kind === 'proto') episodeLayout(batch.labels);
 
-    const rows = Array.from({ length: w }, (_, r) => Math.floor(batch.n / w) + (r < batch.n % w ? 1 : 0));
-    const newBuffer = this.ensureCapacity(rows[0]);
+    // Shards: with batch-norm groups, each worker takes whole groups (G / W of them); otherwise equal row counts.
+    const grouped = this.batchNormGroups > 1 ? groupRows(batch.n, this.batchNormGroups) : null;
+    const perWorker = grouped ? this.batchNormGroups / w : 0;
+    const groupsOf = (r: number): number[] | undefined => grouped?.slice(r * perWorker, (r + 1) * perWorker);
+    const rows = Array.from({ length: w }, (_, r) =>
+      grouped ? groupsOf(r)!.reduce((a, b) => a + b, 0) : Math.floor(batch.n / w) + (r < batch.n % w ? 1 : 0),
+    );
+    const newBuffer = this.ensureCapacity(Math.max(...rows));
     const id = ++this.stepId;
     let start = 0;
     const runs = this.handles.map((handle, r) => {
@@ -172,6 +186,7 @@ export class DataParallelStepper extends MasterBackedStepper implements TrainSte
         images,
         rows: rows[r],
         labels: batch.labels,
+        ...(grouped ? { groups: groupsOf(r) } : {}),
         ...(newBuffer ? { buffer: newBuffer } : {}),
       };
       return handle.run(message, [images.buffer as ArrayBuffer]);
@@ -188,15 +203,17 @@ export class DataParallelStepper extends MasterBackedStepper implements TrainSte
     }
     const gradients = new Float32Array(this.master.layout.size);
     for (const result of results) for (let i = 0; i < gradients.length; i++) gradients[i] += result.gradients[i];
-    this.master.applyDeferred(gradients, lr, results[0].batchNorm);
+    // Whole-batch statistics are the same on every worker; per-group ones are averaged over the workers' groups.
+    const batchNorm = grouped ? averageOf(results.map((r) => r.batchNorm)) : results[0].batchNorm;
+    this.master.applyDeferred(gradients, lr, batchNorm);
     return { loss: results[0].loss };
   }
 
   /** Returns a new, larger collective buffer when this batch needs one (sent to the workers with the step). */
   private ensureCapacity(maxRows: number): SharedArrayBuffer | null {
     const d = embeddingDimension(this.master.net);
-    const channels = Math.max(this.master.net.width, d);
-    const needed = Math.max(maxRows * d, channels);
+    // Batch norm exchanges 2·channels + 1 floats (forward: mean, spread, count; backward: two sums).
+    const needed = Math.max(maxRows * d, 2 * this.master.net.width + 1);
     if (this.buffer != null && needed <= this.capacity) return null;
     this.capacity = Math.ceil(needed * 1.25);
     this.buffer = new SharedArrayBuffer(sharedCollectiveBytes(this.handles.length, this.capacity));
@@ -214,4 +231,12 @@ export class DataParallelStepper extends MasterBackedStepper implements TrainSte
     );
     this.master.disposeModel();
   }
+}
+
+/** Element-wise mean of equal-length vectors (each worker holds the same number of groups). */
+function averageOf(vectors: Float32Array[]): Float32Array {
+  const out = new Float32Array(vectors[0].length);
+  for (const v of vectors) for (let i = 0; i < out.length; i++) out[i] += v[i];
+  for (let i = 0; i < out.length; i++) out[i] /= vectors.length;
+  return out;
 }

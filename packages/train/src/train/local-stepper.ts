@@ -1,5 +1,6 @@
 /** The single-thread TrainStepper: one replica (the master model itself) computes every step. */
 import type { LossFn } from '../losses/loss.js';
+import { groupRows } from './batch-norm-groups.js';
 import { LOCAL_COLLECTIVE } from './collective.js';
 import { MasterBackedStepper } from './master-backed-stepper.js';
 import type { MasterModel } from './master-model.js';
@@ -14,6 +15,7 @@ export class LocalStepper extends MasterBackedStepper implements TrainStepper {
     readonly backend: string,
     master: MasterModel,
     private readonly lossFn: LossFn,
+    private readonly batchNormGroups = 1,
   ) {
     super(master);
   }
@@ -25,7 +27,14 @@ export class LocalStepper extends MasterBackedStepper implements TrainStepper {
       this.master.model,
       this.master.layout,
       this.lossFn,
-      { images: batch.images, rows: batch.n, labels: batch.labels, inputSize, channels },
+      {
+        images: batch.images,
+        rows: batch.n,
+        labels: batch.labels,
+        inputSize,
+        channels,
+        ...(this.batchNormGroups > 1 ? { groups: groupRows(batch.n, this.batchNormGroups) } : {}),
+      },
       LOCAL_COLLECTIVE,
     );
     this.master.apply(result.gradients, lr, result.batchNorm);

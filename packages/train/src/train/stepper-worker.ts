@@ -39,7 +39,14 @@ async function main(): Promise<void> {
         model,
         layout,
         lossFn,
-        { images: message.images, rows: message.rows, labels: message.labels, inputSize: init.net.inputSize, channels: init.net.channels },
+        {
+          images: message.images,
+          rows: message.rows,
+          labels: message.labels,
+          inputSize: init.net.inputSize,
+          channels: init.net.channels,
+          ...(message.groups ? { groups: message.groups } : {}),
+        },
         collective,
       );
       post({ type: 'result', id: message.id, ...result }, [result.gradients.buffer as ArrayBuffer, result.batchNorm.buffer as ArrayBuffer]);

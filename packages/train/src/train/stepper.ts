@@ -33,6 +33,12 @@ export interface TrainStepperOptions {
   kernels?: KernelSet;
   /** Seeds the weight initialisation. */
   seed?: number;
+  /**
+   * Batch-norm groups per batch (ghost batch norm, see ./batch-norm-groups.ts): 1 (default) = statistics of the
+   * whole batch; G > 1 = G contiguous groups normalised separately, G a multiple of `workers`, so workers need not
+   * exchange statistics.
+   */
+  batchNormGroups?: number;
 }
 
 export interface StepResult {

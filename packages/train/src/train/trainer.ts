@@ -17,6 +17,7 @@ import { fewShotAccuracy } from '../eval/few-shot.js';
 import type { LossConfig } from '../losses/loss.js';
 import { DEFAULT_NET_CONFIG, type NetConfig } from '../model/net-config.js';
 import type { RngState } from '../sampling/rng.js';
+import { checkBatchNormGroups } from './batch-norm-groups.js';
 import { BatchSource, type SamplerKind } from './batch-source.js';
 import { learningRate, type LrSchedule } from './lr-schedule.js';
 import { MetricsLog, type ValMetric } from './metrics-log.js';
@@ -51,6 +52,8 @@ export interface TrainerConfig {
   /** Append a training-loss line to metrics.jsonl every N steps. */
   logEvery: number;
   workers: number;
+  /** Batch-norm groups per batch (ghost batch norm): 1 = whole batch; G > 1 a multiple of `workers`. */
+  batchNormGroups: number;
   backend: BackendPreference;
 }
 
@@ -74,6 +77,7 @@ export const DEFAULT_TRAINER_CONFIG: TrainerConfig = {
   checkpointEvery: 50,
   logEvery: 10,
   workers: 1,
+  batchNormGroups: 1,
   backend: 'auto',
 };
 
@@ -137,6 +141,8 @@ export function validateTrainerConfig(c: TrainerConfig): void {
   posInt('imagesPerClass', c.sampler === 'pk' ? 2 : 1);
   if (!Number.isInteger(c.groupsPerBatch) || c.groupsPerBatch < 0) throw new SiameseError('INVALID_ARGUMENT', `groupsPerBatch must be an integer ≥ 0, got ${String(c.groupsPerBatch)}`);
   if (c.groupsPerBatch > 0 && c.sampler !== 'pk') throw new SiameseError('INVALID_ARGUMENT', 'groupsPerBatch needs the pk sampler');
+  posInt('batchNormGroups');
+  checkBatchNormGroups(c.batchNormGroups, c.workers);
   posInt('valEvery');
   posInt('valWay', 2);
   posInt('valShot');
@@ -162,7 +168,14 @@ export async function train(config: TrainerConfig, data: TrainData, options: Tra
   mkdirSync(ckptDir, { recursive: true });
   const metrics = new MetricsLog(join(options.outDir, 'metrics.jsonl'));
   const create = options.createStepper ?? (await defaultCreateStepper());
-  const stepper: TrainStepper = await create({ net: config.net, loss: config.loss, workers: config.workers, backend: config.backend, seed: config.seed });
+  const stepper: TrainStepper = await create({
+    net: config.net,
+    loss: config.loss,
+    workers: config.workers,
+    batchNormGroups: config.batchNormGroups,
+    backend: config.backend,
+    seed: config.seed,
+  });
   try {
     const source = new BatchSource(data.train, {
       sampler: config.sampler,

@@ -25,6 +25,10 @@ describe('siamese-train options', () => {
     expect(errorOf(['--data', FIXTURE_DIR, '--pk-groups=-1']).message).toMatch(/--pk-groups must be an integer ≥ 0/);
     expect(parseTrainArgs(['--data', FIXTURE_DIR, '--pk-groups', '3']).trainer.groupsPerBatch).toBe(3);
     expect(parseTrainArgs(['--data', FIXTURE_DIR]).trainer.groupsPerBatch).toBe(0);
+    expect(parseTrainArgs(['--data', FIXTURE_DIR]).trainer.batchNormGroups).toBe(1);
+    expect(parseTrainArgs(['--data', FIXTURE_DIR, '--workers', '2', '--bn-groups', '4']).trainer.batchNormGroups).toBe(4);
+    expect(errorOf(['--data', FIXTURE_DIR, '--workers', '2', '--bn-groups', '3']).message).toMatch(/batchNormGroups 3 cannot be shared by 2 workers/);
+    expect(errorOf(['--data', FIXTURE_DIR, '--bn-groups', '0']).message).toMatch(/--bn-groups must be an integer ≥ 1/);
     expect(errorOf(['--data', FIXTURE_DIR, '--frobnicate']).message).toMatch(/Unknown option '--frobnicate'/);
   });
 
