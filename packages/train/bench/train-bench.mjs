@@ -15,6 +15,8 @@ const BATCH_CLASSES = 32;
 const PER_CLASS = 4;
 const BATCH = BATCH_CLASSES * PER_CLASS;
 const SIZE = 28;
+const NET = { inputSize: SIZE, channels: 1, width: 64, depth: 4, embeddingSize: 0, l2Normalize: true };
+const LOSS = { kind: 'triplet', margin: 0.2, mining: 'hard' };
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -29,10 +31,11 @@ const CONFIGS = [
   // Nothing is shared between them, so what they reach together over one worker is what this machine gives two
   // concurrent threads right now (on a shared VM it is often well under 2×).
   { id: 'side-by-side', label: 'two 1-worker processes, half batch each, at once', backend: 'wasm', kernels: 'ours', workers: 1, half: true, sideBySide: true, warmup: 3, steps: quick ? 3 : 11, rounds: ROUNDS },
-  // The same pair with batch norm over two groups of 64 rows (ghost batch norm, --bn-groups 2): the same arithmetic
-  // on 1 and 2 workers, and the 2 workers exchange nothing but the embeddings (one barrier a step instead of nine).
-  { id: 'wasm-ours-1-g2', label: 'wasm + our kernels, 1 worker, --bn-groups 2', backend: 'wasm', kernels: 'ours', workers: 1, bnGroups: 2, warmup: 3, steps: quick ? 3 : 11, rounds: ROUNDS },
-  { id: 'wasm-ours-2-g2', label: 'wasm + our kernels, 2 workers, --bn-groups 2', backend: 'wasm', kernels: 'ours', workers: 2, bnGroups: 2, warmup: 3, steps: quick ? 3 : 11, rounds: ROUNDS },
+  // 1 and 2 workers measured step by step in turn in one process (whole-batch batch norm, and --bn-groups 2 where
+  // each of the two workers normalises its own 64 rows and only the embeddings are exchanged): alternating single
+  // steps puts both under the same host state, where the rounds above run each configuration for half a minute and
+  // this host's speed drifts by 1.5× within minutes. Both ratios come from this run's medians.
+  { id: 'interleaved', label: '1 and 2 workers, alternating steps', interleaved: true, warmup: 3, steps: quick ? 3 : 15, rounds: ROUNDS },
   { id: 'wasm-missing-only', label: 'wasm + missing kernel only', backend: 'wasm', kernels: 'missing-only', workers: 1, warmup: 2, steps: quick ? 2 : 4 },
   { id: "cpu", label: "cpu backend (+ our filter gradient)", backend: "cpu", kernels: "ours", workers: 1, warmup: 1, steps: 1 },
 ];
@@ -111,18 +114,49 @@ async function referenceChild() {
   process.send({ convMs: ms, gflops: REFERENCE_FLOPS / ms / 1e6 });
 }
 
+/** Steppers of INTERLEAVED_SETUPS, one step each in turn: the median step of each, and the 2-worker ratios. */
+const INTERLEAVED_SETUPS = [
+  { key: 'oneWorker', workers: 1, batchNormGroups: 1 },
+  { key: 'twoWorkers', workers: 2, batchNormGroups: 1 },
+  { key: 'oneWorkerBnGroups', workers: 1, batchNormGroups: 2 },
+  { key: 'twoWorkersBnGroups', workers: 2, batchNormGroups: 2 },
+];
+
+async function interleavedChild(config) {
+  const { createTrainStepper } = await import('../dist/index.js');
+  const steppers = [];
+  for (const setup of INTERLEAVED_SETUPS) {
+    steppers.push(await createTrainStepper({ net: NET, loss: LOSS, backend: 'wasm', kernels: 'ours', workers: setup.workers, batchNormGroups: setup.batchNormGroups, seed: 1 }));
+  }
+  // While one stepper steps the others sit idle (the 1-worker stepper runs on this thread, the 2-worker ones in
+  // their own threads, blocked waiting for a message), so they do not compete for the cores.
+  const batches = [1, 2, 3, 4].map(strokeBatch);
+  const times = steppers.map(() => []);
+  for (let i = 0; i < config.warmup + config.steps; i++) {
+    for (let k = 0; k < steppers.length; k++) {
+      const t = performance.now();
+      await steppers[k].step(batches[i % 4], 1e-3);
+      if (i >= config.warmup) times[k].push(performance.now() - t);
+    }
+  }
+  for (const s of steppers) await s.dispose();
+  const out = {};
+  INTERLEAVED_SETUPS.forEach((setup, k) => {
+    const ms = median(times[k]);
+    out[setup.key] = { msPerStep: ms, imagesPerSecond: (BATCH * 1000) / ms, stepTimesMs: times[k] };
+  });
+  process.send({
+    interleaved: out,
+    twoOverOne: out.oneWorker.msPerStep / out.twoWorkers.msPerStep,
+    twoOverOneBnGroups: out.oneWorkerBnGroups.msPerStep / out.twoWorkersBnGroups.msPerStep,
+  });
+}
+
 async function child(config) {
   if (config.reference) return referenceChild();
+  if (config.interleaved) return interleavedChild(config);
   const { createTrainStepper } = await import('../dist/index.js');
-  const stepper = await createTrainStepper({
-    net: { inputSize: SIZE, channels: 1, width: 64, depth: 4, embeddingSize: 0, l2Normalize: true },
-    loss: { kind: 'triplet', margin: 0.2, mining: 'hard' },
-    backend: config.backend,
-    kernels: config.kernels,
-    workers: config.workers,
-    batchNormGroups: config.bnGroups ?? 1,
-    seed: 1,
-  });
+  const stepper = await createTrainStepper({ net: NET, loss: LOSS, backend: config.backend, kernels: config.kernels, workers: config.workers, seed: 1 });
   const half = (b) => ({ images: b.images.subarray(0, (BATCH / 2) * SIZE * SIZE), labels: b.labels.subarray(0, BATCH / 2), n: BATCH / 2 });
   const batches = [1, 2, 3, 4].map(strokeBatch).map((b) => (config.half ? half(b) : b));
   for (let i = 0; i < config.warmup; i++) await stepper.step(batches[i % 4], 1e-3);
@@ -183,6 +217,14 @@ async function main() {
     process.stdout.write(`  ${config.label.padEnd(32)} … `);
     try {
       let r;
+      if (config.interleaved) {
+        const m = await runChild(config);
+        rounds.get(config.id).push(m);
+        const f = (x) => `${x.msPerStep.toFixed(0)} ms = ${x.imagesPerSecond.toFixed(0)} images/s`;
+        const i = m.interleaved;
+        console.log(`1 worker ${f(i.oneWorker)}, 2 workers ${f(i.twoWorkers)}: ${m.twoOverOne.toFixed(2)}×; --bn-groups 2: 1 worker ${f(i.oneWorkerBnGroups)}, 2 workers ${f(i.twoWorkersBnGroups)}: ${m.twoOverOneBnGroups.toFixed(2)}×`);
+        continue;
+      }
       if (config.sideBySide) {
         // Images/s of the two together; a step is as slow as the slower of the two.
         const [a, b] = await Promise.all([runChild(config), runChild(config)]);
@@ -200,7 +242,8 @@ async function main() {
     }
   }
   const referenceAfter = await reference('after');
-  const rows = CONFIGS.map((config) => {
+  const interleavedRounds = rounds.get('interleaved') ?? [];
+  const rows = CONFIGS.filter((config) => !config.interleaved).map((config) => {
     const runs = rounds.get(config.id);
     if (failures.has(config.id) || runs.length === 0) return { ...config, error: failures.get(config.id) ?? 'no run' };
     const best = runs.reduce((a, b) => (b.imagesPerSecond > a.imagesPerSecond ? b : a));
@@ -223,7 +266,7 @@ async function main() {
   }
   if (ROUNDS > 1) {
     const list = (id) => rows.find((r) => r.id === id)?.roundsImagesPerSecond?.map((v) => v.toFixed(0)).join(', ') ?? 'n/a';
-    console.log(`\nBest of ${ROUNDS} alternating rounds for 1 and 2 workers, the side-by-side pair and the --bn-groups 2 pair (images/s per round, median step: 1 worker ${list('wasm-ours-1')}; 2 workers ${list('wasm-ours-2')}; side by side ${list('side-by-side')}; --bn-groups 2: 1 worker ${list('wasm-ours-1-g2')}, 2 workers ${list('wasm-ours-2-g2')}); the other configurations ran once.`);
+    console.log(`\nBest of ${ROUNDS} alternating rounds for 1 and 2 workers and the side-by-side pair (images/s per round, median step: 1 worker ${list('wasm-ours-1')}; 2 workers ${list('wasm-ours-2')}; side by side ${list('side-by-side')}); the other configurations ran once.`);
   }
   // Per round (the three configurations ran back to back): 2 workers over 1, the side-by-side ceiling over 1, and
   // how much of that ceiling the data-parallel stepper reaches.
@@ -235,11 +278,12 @@ async function main() {
     return one.map((o, i) => (two[i] && pair[i] ? { twoOverOne: two[i] / o, ceiling: pair[i] / o, shareOfCeiling: two[i] / pair[i] } : null)).filter(Boolean);
   };
   const perRound = perRoundOf('wasm-ours-1', 'wasm-ours-2');
-  const perRoundGroups = perRoundOf('wasm-ours-1-g2', 'wasm-ours-2-g2');
-  const describeRounds = (what, list) =>
-    `${what}: 2 workers / 1 worker ${list.map((r) => `${r.twoOverOne.toFixed(2)}×`).join(', ')}; host ceiling (side-by-side pair / 1 worker) ${list.map((r) => `${r.ceiling.toFixed(2)}×`).join(', ')}; 2 workers reach ${list.map((r) => `${(100 * r.shareOfCeiling).toFixed(0)}%`).join(', ')} of the ceiling.`;
-  if (perRound.length) console.log(`\nPer round, ${describeRounds('whole-batch batch norm', perRound)}`);
-  if (perRoundGroups.length) console.log(`Per round, ${describeRounds('--bn-groups 2', perRoundGroups)}`);
+  if (perRound.length) {
+    console.log(`\nPer round (each configuration ~30 s in turn): 2 workers / 1 worker ${perRound.map((r) => `${r.twoOverOne.toFixed(2)}×`).join(', ')}; host ceiling (side-by-side pair / 1 worker) ${perRound.map((r) => `${r.ceiling.toFixed(2)}×`).join(', ')}; 2 workers reach ${perRound.map((r) => `${(100 * r.shareOfCeiling).toFixed(0)}%`).join(', ')} of the ceiling.`);
+  }
+  if (interleavedRounds.length) {
+    console.log(`Alternating single steps in one process, per round: 2 workers / 1 worker ${interleavedRounds.map((r) => `${r.twoOverOne.toFixed(2)}×`).join(', ')}; with --bn-groups 2 ${interleavedRounds.map((r) => `${r.twoOverOneBnGroups.toFixed(2)}×`).join(', ')}.`);
+  }
   const meanRatio = (() => {
     const a = rows.find((r) => r.id === 'wasm-ours-1')?.roundsMeanImagesPerSecond;
     const b = rows.find((r) => r.id === 'wasm-ours-2')?.roundsMeanImagesPerSecond;
@@ -257,15 +301,18 @@ async function main() {
     twoWorkersOverOneMeanSteps: meanRatio,
     /** Per round: 2 workers / 1 worker, the side-by-side ceiling / 1 worker, and 2 workers / ceiling. */
     perRound,
+    /** 2 workers / 1 worker from alternating single steps in one process, median over rounds. */
+    twoWorkersOverOneInterleaved: interleavedRounds.length ? median(interleavedRounds.map((r) => r.twoOverOne)) : null,
     /** The same with --bn-groups 2 on both (same arithmetic on 1 and 2 workers; no batch-norm exchange). */
-    twoWorkersOverOneBnGroups: perRoundGroups.length ? median(perRoundGroups.map((r) => r.twoOverOne)) : null,
-    perRoundBnGroups: perRoundGroups,
+    twoWorkersOverOneBnGroups: interleavedRounds.length ? median(interleavedRounds.map((r) => r.twoOverOneBnGroups)) : null,
+    interleavedRounds: interleavedRounds.map((r) => ({ twoOverOne: r.twoOverOne, twoOverOneBnGroups: r.twoOverOneBnGroups, ...Object.fromEntries(Object.entries(r.interleaved).map(([k, v]) => [k, { msPerStep: v.msPerStep, imagesPerSecond: v.imagesPerSecond }])) })),
     oursOverMissingOnly: one && missing ? one.imagesPerSecond / missing.imagesPerSecond : null,
     oursOverCpu: one && cpu ? one.imagesPerSecond / cpu.imagesPerSecond : null,
   };
   const goals = {
     oneWorkerAtLeast250: one ? one.imagesPerSecond >= 250 : false,
     twoWorkersAtLeast1_7x: ratios.twoWorkersOverOne != null ? ratios.twoWorkersOverOne >= 1.7 : false,
+    twoWorkersAtLeast1_7xInterleaved: ratios.twoWorkersOverOneInterleaved != null ? ratios.twoWorkersOverOneInterleaved >= 1.7 : false,
     twoWorkersAtLeast1_7xBnGroups: ratios.twoWorkersOverOneBnGroups != null ? ratios.twoWorkersOverOneBnGroups >= 1.7 : false,
   };
   const fmt = (v) => (v == null ? 'n/a' : `${v.toFixed(2)}×`);
@@ -276,7 +323,7 @@ async function main() {
     console.log(`\n1 worker: a step's ${(stepConvFlops() / 1e9).toFixed(2)} GFLOP of convolutions (forward, input and filter gradients) run at ${(efficiency * 100).toFixed(0)}% of the host reference's forward-conv rate (${hostGflops.toFixed(1)} GFLOP/s, the better of before/after). A busy host slows both alike, so this ratio moves less than images/s — but only as far as the host stayed as fast as the better reference while the rounds ran.`);
   }
   console.log(`\n2 workers / 1 worker: ${fmt(ratios.twoWorkersOverOne)}, median of the per-round ratios (goal ≥ 1.7×: ${goals.twoWorkersAtLeast1_7x ? 'met' : 'NOT met'}); best round of each: ${fmt(ratios.twoWorkersOverOneBestOfEach)}; from mean steps (bursts included), best round of each: ${fmt(ratios.twoWorkersOverOneMeanSteps)}`);
-  console.log(`2 workers / 1 worker with --bn-groups 2: ${fmt(ratios.twoWorkersOverOneBnGroups)}, median of the per-round ratios (goal ≥ 1.7×: ${goals.twoWorkersAtLeast1_7xBnGroups ? 'met' : 'NOT met'})`);
+  console.log(`2 workers / 1 worker, alternating single steps: ${fmt(ratios.twoWorkersOverOneInterleaved)} (goal ≥ 1.7×: ${goals.twoWorkersAtLeast1_7xInterleaved ? 'met' : 'NOT met'}); with --bn-groups 2: ${fmt(ratios.twoWorkersOverOneBnGroups)} (${goals.twoWorkersAtLeast1_7xBnGroups ? 'met' : 'NOT met'}); medians over rounds`);
   console.log(`our kernels / missing-only: ${fmt(ratios.oursOverMissingOnly)};  our kernels / cpu: ${fmt(ratios.oursOverCpu)}`);
   console.log(`1 worker: ${one ? one.imagesPerSecond.toFixed(0) : 'n/a'} images/s (goal ≥ 250: ${goals.oneWorkerAtLeast250 ? 'met' : 'NOT met'})`);
   if (jsonPath) {
