@@ -10,32 +10,15 @@ import type { LossConfig } from '../../src/losses/loss.js';
 import { groupRows } from '../../src/train/batch-norm-groups.js';
 import { createTrainStepper } from '../../src/train/create-stepper.js';
 import type { TrainStepperOptions } from '../../src/train/stepper.js';
+import { expectSameSteps, traceSteps, type StepTrace } from './compare-steps.js';
 import { syntheticBatch } from './synthetic-batch.js';
 
 const net = { inputSize: 28, channels: 1 as const, width: 16, depth: 4, embeddingSize: 0, l2Normalize: true };
 const loss: LossConfig = { kind: 'contrastive', margin: 1 };
 
-async function runSteps(workers: number, batchNormGroups: number, steps = 3): Promise<{ losses: number[]; weights: Float32Array; moving: Float32Array }> {
-  const stepper = await createTrainStepper({ net, loss, backend: 'wasm', seed: 5, workers, batchNormGroups });
-  try {
-    const losses: number[] = [];
-    // 8 classes × 3 = 24 rows: 4 groups of 6 split classes across group boundaries.
-    for (let s = 0; s < steps; s++) losses.push((await stepper.step(syntheticBatch(8, 3, 28, 1, 40 + s), 1e-3)).loss);
-    const state = await stepper.getState();
-    return { losses, weights: state.weights['block2_conv/kernel'].values, moving: state.weights['block3_bn/moving_mean'].values };
-  } finally {
-    await stepper.dispose();
-  }
-}
-
-function maxRelative(a: Float32Array, b: Float32Array): number {
-  let diff = 0;
-  let ref = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    ref = Math.max(ref, Math.abs(b[i]));
-  }
-  return diff / ref;
+/** 8 classes × 3 = 24 rows: 4 groups of 6 split classes across group boundaries. */
+function run(workers: number, batchNormGroups: number): Promise<StepTrace> {
+  return traceSteps({ net, loss, backend: 'wasm', seed: 5, workers, batchNormGroups }, (s) => syntheticBatch(8, 3, 28, 1, 40 + s), 3);
 }
 
 describe('batch-norm groups', () => {
@@ -67,11 +50,7 @@ describe('batch-norm groups', () => {
 
   for (const groups of [2, 4]) {
     it(`2 workers, G = ${groups}: the same losses, weights and moving statistics as one thread with G = ${groups}`, async () => {
-      const single = await runSteps(1, groups);
-      const parallel = await runSteps(2, groups);
-      for (let s = 0; s < 3; s++) expect(Math.abs(parallel.losses[s] - single.losses[s])).toBeLessThan(1e-4 * Math.max(1, single.losses[s]));
-      expect(maxRelative(parallel.weights, single.weights)).toBeLessThan(1e-3);
-      expect(maxRelative(parallel.moving, single.moving)).toBeLessThan(1e-4);
+      expectSameSteps(await run(2, groups), await run(1, groups));
     }, 120_000);
   }
 
