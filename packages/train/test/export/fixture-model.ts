@@ -10,7 +10,7 @@ import { buildEmbeddingNet } from '../../src/model/index.js';
 import { OMNIGLOT_PREPROCESS } from '../../src/data/image-set.js';
 import type { ModelDType } from '@siamese-sdk/core';
 import { exportModelToOnnx, type ActivationRanges, type OnnxExport } from '../../src/export/index.js';
-import { rng, uniform } from './helpers.js';
+import { nhwcToNchw, rng, runOrtNode, uniform, useCpuBackend } from './helpers.js';
 
 export const FIXTURE_NAME = 'conv4-untrained-fixture';
 export const FIXTURE_SEED = 7;
@@ -39,4 +39,23 @@ export function exportFixture(model: LayersModel, dtype: ModelDType = 'fp32', ac
       createdAt: '2026-11-29T00:00:00.000Z',
     },
   });
+}
+
+export interface FixtureReference {
+  model: LayersModel;
+  /** n seeded 28×28 gray images in [0, 1), NHWC, and the same batch NCHW (the ONNX input layout). */
+  x: Float32Array;
+  nchw: Float32Array;
+  /** The fp32 export's embeddings of the batch, run in onnxruntime-node: what the other storage types are held to. */
+  fp32Output: Float32Array;
+}
+
+/** The fixture net on the cpu backend, a seeded batch of `n` images, and its fp32 export's output on that batch. */
+export async function fixtureReference(n: number, seed: number): Promise<FixtureReference> {
+  await useCpuBackend();
+  const model = buildFixtureNet();
+  const x = uniform(n * 28 * 28, rng(seed), 0, 1);
+  const nchw = nhwcToNchw(x, n, 28, 28, 1);
+  const fp32Output = (await runOrtNode(exportFixture(model, 'fp32').bytes, nchw, [n, 1, 28, 28])).output;
+  return { model, x, nchw, fp32Output };
 }

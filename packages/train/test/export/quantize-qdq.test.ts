@@ -12,8 +12,8 @@ import { OnnxField as F, ProtoReader, SiameseError, readModelMetadata } from '@s
 import * as tf from '@tensorflow/tfjs-layers';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { exportActivationProbe, exportModelToOnnx, measureActivationRanges, uint8Params, type ActivationRanges } from '../../src/export/index.js';
-import { buildFixtureNet, exportFixture } from './fixture-model.js';
-import { maxAbsDiff, minRowCosine, nhwcToNchw, ortRuntimes, rng, runOrtNode, testMetadata, uniform, useCpuBackend } from './helpers.js';
+import { exportFixture, fixtureReference } from './fixture-model.js';
+import { maxAbsDiff, minRowCosine, ortRuntimes, rng, testMetadata, uniform } from './helpers.js';
 
 /** Op types of the nodes of an ONNX file, in order. */
 function opTypes(bytes: Uint8Array): string[] {
@@ -64,11 +64,7 @@ describe('Conv-4 exported as int8-qdq', () => {
   let ranges: ActivationRanges;
 
   beforeAll(async () => {
-    await useCpuBackend();
-    model = buildFixtureNet();
-    x = uniform(n * 28 * 28, rng(33), 0, 1);
-    nchw = nhwcToNchw(x, n, 28, 28, 1);
-    fp32Output = (await runOrtNode(exportFixture(model, 'fp32').bytes, nchw, [n, 1, 28, 28])).output;
+    ({ model, x, nchw, fp32Output } = await fixtureReference(n, 33));
     const calibration = uniform(64 * 28 * 28, rng(34), 0, 1);
     ranges = await measureActivationRanges(exportActivationProbe(model), { height: 28, width: 28, channels: 1 }, calibration, 64);
   });

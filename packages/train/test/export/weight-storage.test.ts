@@ -8,8 +8,8 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { float16BitsToFloat32, float32ToFloat16Bits } from '../../src/export/float16.js';
 import { quantizeInt8 } from '../../src/export/passes/weight-storage.js';
 import type { WeightDType } from '../../src/export/index.js';
-import { buildFixtureNet, exportFixture } from './fixture-model.js';
-import { maxAbsDiff, minRowCosine, nhwcToNchw, ortRuntimes, predictTf, rng, runOrtNode, uniform, useCpuBackend } from './helpers.js';
+import { exportFixture, fixtureReference } from './fixture-model.js';
+import { maxAbsDiff, minRowCosine, ortRuntimes, predictTf, rng, uniform } from './helpers.js';
 
 describe('float16 conversion', () => {
   it('rounds to nearest even and keeps specials', () => {
@@ -63,11 +63,7 @@ describe('Conv-4 stored as fp32, fp16 and int8', () => {
   const sizes: Partial<Record<WeightDType, number>> = {};
 
   beforeAll(async () => {
-    await useCpuBackend();
-    model = buildFixtureNet();
-    x = uniform(n * 28 * 28, rng(21), 0, 1);
-    nchw = nhwcToNchw(x, n, 28, 28, 1);
-    fp32Output = (await runOrtNode(exportFixture(model, 'fp32').bytes, nchw, [n, 1, 28, 28])).output;
+    ({ model, x, nchw, fp32Output } = await fixtureReference(n, 21));
     expect(maxAbsDiff(fp32Output, predictTf(model, x, n))).toBeLessThan(1e-4);
   });
 
