@@ -10,9 +10,7 @@ import { SiameseError } from '@siamese-sdk/core';
 
 /** Row counts of the G contiguous groups of an n-row batch: as equal as possible, larger groups first. */
 export function groupRows(n: number, groups: number): number[] {
-  if (!Number.isInteger(groups) || groups < 1) {
-    throw new SiameseError('INVALID_ARGUMENT', `batchNormGroups must be a positive integer, got ${String(groups)}`, { batchNormGroups: groups });
-  }
+  checkBatchNormGroups(groups, 1);
   if (n < groups) {
     throw new SiameseError('INVALID_ARGUMENT', `step: a batch of ${n} cannot be cut into ${groups} batch-norm groups`, { n, batchNormGroups: groups });
   }

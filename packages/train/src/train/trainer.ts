@@ -141,7 +141,6 @@ export function validateTrainerConfig(c: TrainerConfig): void {
   posInt('imagesPerClass', c.sampler === 'pk' ? 2 : 1);
   if (!Number.isInteger(c.groupsPerBatch) || c.groupsPerBatch < 0) throw new SiameseError('INVALID_ARGUMENT', `groupsPerBatch must be an integer ≥ 0, got ${String(c.groupsPerBatch)}`);
   if (c.groupsPerBatch > 0 && c.sampler !== 'pk') throw new SiameseError('INVALID_ARGUMENT', 'groupsPerBatch needs the pk sampler');
-  posInt('batchNormGroups');
   checkBatchNormGroups(c.batchNormGroups, c.workers);
   posInt('valEvery');
   posInt('valWay', 2);
