@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { SiameseError } from '@siamese-sdk/core';
 import type { DataOptions } from '../data/prepare.js';
 import { LOSS_KINDS, MINING_KINDS, validateLossConfig } from '../losses/create-loss.js';
+import { PROXY_DEFAULTS } from '../losses/proxy.js';
 import type { LossConfig, Mining } from '../losses/loss.js';
 import { DEFAULT_NET_CONFIG } from '../model/net-config.js';
 import type { SamplerKind } from '../train/batch-source.js';
@@ -34,10 +35,13 @@ Data
   --no-augment              no Koch affine distortions
 
 Model and loss
-  --loss contrastive|triplet|proto   (default proto)
+  --loss contrastive|triplet|proto|proxy   (default proto)
   --mining all|hard|semihard         triplet mining (default semihard)
-  --margin <m>              contrastive (default 1.0) / triplet (default 0.2) margin, > 0
+  --margin <m>              contrastive (default 1.0) / triplet (default 0.2) margin, > 0;
+                            proxy: additive cosine margin in [0, 1) (default 0.1)
   --proto-scale <s>         proto logits −s·d² (default 20 on the unit sphere, 1 with --no-l2-normalize)
+  --proxy-scale <s>         proxy logits s·cos (default 16)
+  --proxy-lr-scale <k>      the proxies' learning rate as k × --lr (default 1)
   --width <n> --depth <n> --embedding-size <n>   network shape (default 64, 4, 0 = no projection)
   --no-l2-normalize         raw embeddings (the exported model still returns unit vectors to the SDKs)
 
@@ -122,6 +126,8 @@ export function parseTrainArgs(argv: string[], now = new Date()): TrainCommandOp
         mining: { type: 'string' },
         margin: { type: 'string' },
         'proto-scale': { type: 'string' },
+        'proxy-scale': { type: 'string' },
+        'proxy-lr-scale': { type: 'string' },
         width: { type: 'string' },
         depth: { type: 'string' },
         'embedding-size': { type: 'string' },
@@ -159,14 +165,30 @@ export function parseTrainArgs(argv: string[], now = new Date()): TrainCommandOp
   if (!MINING_KINDS.includes(mining as Mining)) bad(`unknown mining "${mining}" (expected one of ${MINING_KINDS.join(', ')})`, { mining });
   if (v.mining !== undefined && kind !== 'triplet') bad(`--mining applies to --loss triplet only`);
   if (v.margin !== undefined && kind === 'proto') bad('--margin does not apply to --loss proto');
-  const margin = num('margin', v.margin, kind === 'contrastive' ? 1.0 : 0.2);
-  if (!(margin > 0)) bad(`--margin must be positive, got ${v.margin}`, { margin: v.margin });
+  const margin = num('margin', v.margin, kind === 'contrastive' ? 1.0 : kind === 'proxy' ? PROXY_DEFAULTS.margin : 0.2);
+  if (kind === 'proxy' ? !(margin >= 0 && margin < 1) : !(margin > 0)) {
+    bad(`--margin must be ${kind === 'proxy' ? 'in [0, 1) for --loss proxy' : 'positive'}, got ${v.margin}`, { margin: v.margin });
+  }
+  if (v['proxy-scale'] !== undefined && kind !== 'proxy') bad('--proxy-scale applies to --loss proxy only');
+  const proxyScale = num('proxy-scale', v['proxy-scale'], PROXY_DEFAULTS.scale);
+  if (!(proxyScale > 0)) bad(`--proxy-scale must be positive, got ${v['proxy-scale']}`, { scale: v['proxy-scale'] });
+  if (v['proxy-lr-scale'] !== undefined && kind !== 'proxy') bad('--proxy-lr-scale applies to --loss proxy only');
+  const proxyRate = num('proxy-lr-scale', v['proxy-lr-scale'], PROXY_DEFAULTS.learningRateScale);
+  if (!(proxyRate > 0)) bad(`--proxy-lr-scale must be positive, got ${v['proxy-lr-scale']}`, { learningRateScale: v['proxy-lr-scale'] });
   if (v['proto-scale'] !== undefined && kind !== 'proto') bad('--proto-scale applies to --loss proto only');
   // On the unit sphere squared distances lie in [0, 4]: scale 1 caps the logits and learns slowly (a 60-step
   // Omniglot run: 68.7% 5-way 1-shot at scale 1, 80.8% at 8, 82.3% at 20, 78.2% unnormalised at 1).
   const scale = num('proto-scale', v['proto-scale'], v['no-l2-normalize'] ? 1 : 20);
   if (!(scale > 0)) bad(`--proto-scale must be positive, got ${v['proto-scale']}`, { scale: v['proto-scale'] });
-  const loss: LossConfig = kind === 'contrastive' ? { kind, margin } : kind === 'triplet' ? { kind, margin, mining: mining as Mining } : { kind: 'proto', scale };
+  // The proxy loss's class count comes from the training split (the trainer fills it in).
+  const loss: LossConfig =
+    kind === 'contrastive'
+      ? { kind, margin }
+      : kind === 'triplet'
+        ? { kind, margin, mining: mining as Mining }
+        : kind === 'proxy'
+          ? { kind, scale: proxyScale, margin, learningRateScale: proxyRate }
+          : { kind: 'proto', scale };
   validateLossConfig(loss);
 
   // Data: must exist before anything else happens.

@@ -1,15 +1,16 @@
 /** Validates a LossConfig and builds its LossFn; bad configs fail here, before any training work starts. */
 import { SiameseError } from '@siamese-sdk/core';
-import type { LossConfig, LossFn, Mining } from './loss.js';
+import type { LossConfig, LossContext, LossFn, Mining } from './loss.js';
 import { contrastiveLoss } from './contrastive.js';
 import { tripletLoss } from './triplet.js';
 import { prototypicalLoss } from './prototypical.js';
+import { proxyLoss } from './proxy.js';
 import { mineBatchAll } from './miners/batch-all.js';
 import { mineBatchHard } from './miners/batch-hard.js';
 import { mineSemiHard } from './miners/semi-hard.js';
 import type { TripletMiner } from './miners/triplets.js';
 
-export const LOSS_KINDS = ['contrastive', 'triplet', 'proto'] as const;
+export const LOSS_KINDS = ['contrastive', 'triplet', 'proto', 'proxy'] as const;
 export const MINING_KINDS: readonly Mining[] = ['all', 'hard', 'semihard'];
 
 export const TRIPLET_MINERS: Record<Mining, TripletMiner> = {
@@ -47,12 +48,30 @@ export function validateLossConfig(config: LossConfig): LossConfig {
       }
       return config;
     }
+    case 'proxy': {
+      const { classes, scale, margin, learningRateScale } = config as { classes?: unknown; scale?: unknown; margin?: unknown; learningRateScale?: unknown };
+      if (classes !== undefined && !(Number.isInteger(classes) && (classes as number) >= 2)) {
+        throw new SiameseError('INVALID_ARGUMENT', `The proxy loss needs at least 2 classes, got ${String(classes)}`, { classes: String(classes) });
+      }
+      if (scale !== undefined && (typeof scale !== 'number' || !Number.isFinite(scale) || scale <= 0)) {
+        throw new SiameseError('INVALID_ARGUMENT', `The proxy loss needs a scale > 0, got ${String(scale)}`, { scale });
+      }
+      if (learningRateScale !== undefined && (typeof learningRateScale !== 'number' || !Number.isFinite(learningRateScale) || learningRateScale <= 0)) {
+        throw new SiameseError('INVALID_ARGUMENT', `The proxy loss needs a learning-rate scale > 0, got ${String(learningRateScale)}`, { learningRateScale });
+      }
+      // A cosine margin: 0 (plain normalised softmax) up to below 1 (cosines lie in [−1, 1]).
+      if (margin !== undefined && (typeof margin !== 'number' || !(margin >= 0 && margin < 1))) {
+        throw new SiameseError('INVALID_ARGUMENT', `The proxy loss needs a margin in [0, 1), got ${String(margin)}`, { margin });
+      }
+      return config;
+    }
     default:
       throw new SiameseError('INVALID_ARGUMENT', `Unknown loss "${String(kind)}" (${LOSS_KINDS.join(', ')})`, { loss: kind });
   }
 }
 
-export function createLoss(config: LossConfig): LossFn {
+/** `context` is needed by losses with parameters (proxy): their shape depends on the embedding width. */
+export function createLoss(config: LossConfig, context?: LossContext): LossFn {
   const valid = validateLossConfig(config);
   switch (valid.kind) {
     case 'contrastive':
@@ -61,5 +80,11 @@ export function createLoss(config: LossConfig): LossFn {
       return tripletLoss(valid.margin, TRIPLET_MINERS[valid.mining]);
     case 'proto':
       return prototypicalLoss(valid.scale ?? 1);
+    case 'proxy':
+      if (valid.classes === undefined) {
+        throw new SiameseError('INVALID_ARGUMENT', 'The proxy loss needs the number of training classes (loss.classes)', {});
+      }
+      if (context === undefined) throw new SiameseError('INVALID_ARGUMENT', 'The proxy loss needs the embedding size to build its proxies', {});
+      return proxyLoss({ classes: valid.classes, embeddingSize: context.embeddingSize, scale: valid.scale, margin: valid.margin, learningRateScale: valid.learningRateScale, seed: context.seed });
   }
 }

@@ -1,8 +1,9 @@
-export type { LossFn, LossConfig, Mining } from './loss.js';
+export type { LossFn, LossConfig, LossContext, LossParameter, Mining } from './loss.js';
 export { createLoss, validateLossConfig, LOSS_KINDS, MINING_KINDS, TRIPLET_MINERS } from './create-loss.js';
 export { contrastiveLoss } from './contrastive.js';
 export { tripletLoss } from './triplet.js';
 export { prototypicalLoss, episodeLayout } from './prototypical.js';
+export { proxyLoss, PROXY_DEFAULTS, PROXIES_NAME, type ProxyLossOptions } from './proxy.js';
 export { pairwiseSquaredDistances, safeSqrt, DISTANCE_EPSILON } from './distances.js';
 export { mineBalancedPairs, type PairMiner, type Pairs } from './miners/balanced-pairs.js';
 export { mineBatchAll } from './miners/batch-all.js';

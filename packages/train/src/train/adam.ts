@@ -8,6 +8,11 @@ export interface AdamOptions {
   beta1?: number;
   beta2?: number;
   epsilon?: number;
+  /**
+   * Per-parameter learning-rate multipliers (length = parameter count); absent = 1 everywhere. Class proxies use
+   * one: each proxy sees its class in only a few batches per epoch, so it needs larger steps than the network.
+   */
+  rateScale?: Float32Array;
 }
 
 export class Adam {
@@ -16,6 +21,7 @@ export class Adam {
   readonly epsilon: number;
   readonly m: Float32Array;
   readonly v: Float32Array;
+  readonly rateScale: Float32Array | undefined;
   step = 0;
 
   constructor(size: number, options: AdamOptions = {}) {
@@ -24,19 +30,24 @@ export class Adam {
     this.epsilon = options.epsilon ?? 1e-8;
     this.m = new Float32Array(size);
     this.v = new Float32Array(size);
+    if (options.rateScale !== undefined && options.rateScale.length !== size) {
+      throw new RangeError(`Adam: ${options.rateScale.length} learning-rate multipliers for ${size} parameters`);
+    }
+    this.rateScale = options.rateScale;
   }
 
   /** Updates `weights` in place from `gradients`. */
   apply(weights: Float32Array, gradients: Float32Array, lr: number): void {
     this.step++;
-    const { beta1: b1, beta2: b2, epsilon, m, v } = this;
+    const { beta1: b1, beta2: b2, epsilon, m, v, rateScale } = this;
     const c1 = 1 - Math.pow(b1, this.step);
     const c2 = 1 - Math.pow(b2, this.step);
     for (let i = 0; i < weights.length; i++) {
       const g = gradients[i];
       m[i] = b1 * m[i] + (1 - b1) * g;
       v[i] = b2 * v[i] + (1 - b2) * g * g;
-      weights[i] -= (lr * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + epsilon);
+      const rate = rateScale === undefined ? lr : lr * rateScale[i];
+      weights[i] -= (rate * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + epsilon);
     }
   }
 }

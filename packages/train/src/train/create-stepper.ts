@@ -4,8 +4,8 @@
  */
 import { SiameseError } from '@siamese-sdk/core';
 import { initBackend } from '../backend/index.js';
-import { buildEmbeddingNet, resolveNetConfig } from '../model/index.js';
-import { createLoss } from '../losses/index.js';
+import { buildEmbeddingNet, embeddingDimension, resolveNetConfig } from '../model/index.js';
+import { createLoss, validateLossConfig } from '../losses/index.js';
 import { checkBatchNormGroups } from './batch-norm-groups.js';
 import { DataParallelStepper } from './data-parallel.js';
 import { LocalStepper } from './local-stepper.js';
@@ -15,7 +15,7 @@ import type { CreateTrainStepper, TrainStepper, TrainStepperOptions } from './st
 export const createTrainStepper: CreateTrainStepper = async (options: TrainStepperOptions): Promise<TrainStepper> => {
   // Everything a user can get wrong is checked before a backend or a worker starts.
   const net = resolveNetConfig(options.net);
-  const lossFn = createLoss(options.loss);
+  validateLossConfig(options.loss);
   const workers = options.workers ?? 1;
   if (!Number.isInteger(workers) || workers < 1) {
     throw new SiameseError('INVALID_ARGUMENT', `workers must be a positive integer, got ${String(workers)}`, { workers });
@@ -33,7 +33,9 @@ export const createTrainStepper: CreateTrainStepper = async (options: TrainStepp
   const kernels = options.kernels ?? 'ours';
 
   const backend = await initBackend({ backend: backendPreference, kernels });
-  const master = new MasterModel(buildEmbeddingNet(net, seed), net, adam);
+  // After the backend: a loss with parameters (proxy) creates them on it.
+  const lossFn = createLoss(options.loss, { embeddingSize: embeddingDimension(net), seed });
+  const master = new MasterModel(buildEmbeddingNet(net, seed), net, adam, lossFn.parameters);
   if (workers === 1) return new LocalStepper(backend, master, lossFn, batchNormGroups);
   try {
     // Workers run the backend the main thread got (e.g. 'auto' that fell back to cpu stays cpu).

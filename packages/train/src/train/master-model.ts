@@ -6,9 +6,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { SiameseError } from '@siamese-sdk/core';
 import type { NetConfig } from '../model/net-config.js';
+import type { LossParameter } from '../losses/loss.js';
 import type { NamedTensors } from './stepper.js';
 import { Adam, type AdamOptions } from './adam.js';
-import { readFlat, trainableLayout, writeFlat, type WeightLayout } from './weight-layout.js';
+import { learningRateScales, readFlat, trainableLayout, writeFlat, type WeightLayout } from './weight-layout.js';
 
 /** Images embedded per inference call: bounds wasm memory for large evaluation sets. */
 export const EMBED_CHUNK = 256;
@@ -27,9 +28,11 @@ export class MasterModel {
     private readonly layersModel: LayersModel,
     readonly net: NetConfig,
     adamOptions: AdamOptions = {},
+    /** The loss's own parameters (class proxies), trained and checkpointed with the weights. */
+    private readonly lossParameters: readonly LossParameter[] = [],
   ) {
-    this.layout = trainableLayout(layersModel);
-    this.adam = new Adam(this.layout.size, adamOptions);
+    this.layout = trainableLayout(layersModel, lossParameters);
+    this.adam = new Adam(this.layout.size, { ...adamOptions, rateScale: learningRateScales(this.layout) });
     this.weights = readFlat(this.layout);
     this.moving = movingStatistics(layersModel);
   }
@@ -65,9 +68,10 @@ export class MasterModel {
     this.stale = true;
   }
 
-  /** Frees the model's tensors (without bringing them up to date first). */
+  /** Frees the model's tensors and the loss parameters (without bringing them up to date first). */
   disposeModel(): void {
     this.layersModel.dispose();
+    for (const p of this.lossParameters) p.variable.dispose();
   }
 
   /** Writes the flat weights and moving statistics into the model's variables if they changed since. */
@@ -109,6 +113,7 @@ export class MasterModel {
     for (const w of this.model.weights) {
       weights[w.originalName] = { shape: w.shape.slice() as number[], values: (w.read().dataSync() as Float32Array).slice() };
     }
+    for (const { name, variable } of this.lossParameters) weights[name] = { shape: variable.shape.slice(), values: (variable.dataSync() as Float32Array).slice() };
     const optimizer: NamedTensors = {};
     for (const slot of this.layout.slots) {
       optimizer[`${slot.name}/adam_m`] = { shape: slot.shape, values: this.adam.m.slice(slot.offset, slot.offset + slot.size) };
@@ -133,6 +138,7 @@ export class MasterModel {
     };
     // Validate everything before changing anything, so a bad checkpoint leaves the model as it was.
     const values = this.model.weights.map((w) => fetch(state.weights, w.originalName, w.shape as number[], 'weight'));
+    const lossValues = this.lossParameters.map((p) => fetch(state.weights, p.name, p.variable.shape, 'loss parameter'));
     const moments = state.optimizer
       ? this.layout.slots.map((s) => [fetch(state.optimizer!, `${s.name}/adam_m`, s.shape, 'optimizer state'), fetch(state.optimizer!, `${s.name}/adam_v`, s.shape, 'optimizer state')])
       : null;
@@ -140,6 +146,7 @@ export class MasterModel {
     if (!Number.isInteger(step) || step < 0) throw new SiameseError('CHECKPOINT_INVALID', `Invalid step ${String(step)}`, { step });
     this.sync(); // nothing pending may overwrite the restored values later
     this.model.weights.forEach((w, i) => tf.tidy(() => (w.read() as tf.Variable).assign(tf.tensor(values[i], w.shape as number[]))));
+    this.lossParameters.forEach((p, i) => tf.tidy(() => p.variable.assign(tf.tensor(lossValues[i], p.variable.shape))));
     this.weights = readFlat(this.layout);
     readMovingValues(this.moving);
     this.adam.m.fill(0);

@@ -60,8 +60,9 @@ export function replicaStep(
       const gradients = new Float32Array(layout.size);
       for (const slot of layout.slots) {
         const g = grads[slot.variable.name];
-        // A variable the loss does not reach keeps a zero gradient.
-        if (g != null) gradients.set(g.dataSync() as Float32Array, slot.offset);
+        // A variable the loss does not reach keeps a zero gradient; a loss parameter's gradient is whole on every
+        // replica, so only rank 0 reports it (the stepper sums the replicas' gradients).
+        if (g != null && !(slot.lossParameter && collective.rank !== 0)) gradients.set(g.dataSync() as Float32Array, slot.offset);
       }
       const batchNorm = new Float32Array(stats.reduce((s, b) => s + 2 * b.mean.size, 0));
       let offset = 0;

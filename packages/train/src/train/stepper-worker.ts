@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { isSiameseError } from '@siamese-sdk/core';
 import { initBackend } from '../backend/index.js';
-import { buildEmbeddingNet } from '../model/index.js';
+import { buildEmbeddingNet, embeddingDimension } from '../model/index.js';
 import { createLoss } from '../losses/index.js';
 import type { MainToWorker, WorkerInit, WorkerToMain } from './data-parallel-protocol.js';
 import { replicaStep } from './replica-step.js';
@@ -21,13 +21,14 @@ async function main(): Promise<void> {
 
   const backend = await initBackend({ backend: init.backend, kernels: init.kernels });
   const model = buildEmbeddingNet(init.net, init.seed);
-  const layout = trainableLayout(model);
-  const lossFn = createLoss(init.loss);
+  const lossFn = createLoss(init.loss, { embeddingSize: embeddingDimension(init.net), seed: init.seed });
+  const layout = trainableLayout(model, lossFn.parameters);
   let collective: SharedMemoryCollective | null = null;
 
   port.on('message', (message: MainToWorker) => {
     if (message.type === 'close') {
       model.dispose();
+      for (const p of lossFn.parameters ?? []) p.variable.dispose();
       port.close();
       return;
     }

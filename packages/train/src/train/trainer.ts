@@ -152,13 +152,28 @@ export function validateTrainerConfig(c: TrainerConfig): void {
   if (!(c.lr > 0 && Number.isFinite(c.lr))) throw new SiameseError('INVALID_ARGUMENT', `lr must be a positive number, got ${c.lr}`);
 }
 
+/**
+ * The proxy loss needs one proxy per training class: the count comes from the training split unless the config
+ * names it, and then it must match (labels are the split's class indices).
+ */
+export function lossForClasses(loss: LossConfig, classes: number): LossConfig {
+  if (loss.kind !== 'proxy') return loss;
+  if (loss.classes !== undefined && loss.classes !== classes) {
+    throw new SiameseError('INVALID_ARGUMENT', `The proxy loss was configured for ${loss.classes} classes, the training split has ${classes}`, {
+      classes: loss.classes,
+    });
+  }
+  return { ...loss, classes };
+}
+
 async function defaultCreateStepper(): Promise<CreateTrainStepper> {
   const { createTrainStepper } = await import('./create-stepper.js');
   return createTrainStepper;
 }
 
-export async function train(config: TrainerConfig, data: TrainData, options: TrainOptions): Promise<TrainResult> {
-  validateTrainerConfig(config);
+export async function train(trainerConfig: TrainerConfig, data: TrainData, options: TrainOptions): Promise<TrainResult> {
+  validateTrainerConfig(trainerConfig);
+  const config = { ...trainerConfig, loss: lossForClasses(trainerConfig.loss, data.train.classes.length) };
   if (data.train.classes.length < config.classesPerBatch && config.sampler === 'pk') {
     throw new SiameseError('INVALID_ARGUMENT', `a batch needs ${config.classesPerBatch} classes, the training split has ${data.train.classes.length}; lower --batch`);
   }

@@ -15,7 +15,7 @@ function errorOf(argv: string[]): { code: string; message: string } {
 
 describe('siamese-train options', () => {
   it('rejects an unknown loss, unknown mining, a non-positive margin, a bad batch', () => {
-    expect(errorOf(['--data', FIXTURE_DIR, '--loss', 'arcface'])).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/unknown loss "arcface" \(expected one of contrastive, triplet, proto\)/) as string });
+    expect(errorOf(['--data', FIXTURE_DIR, '--loss', 'arcface'])).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/unknown loss "arcface" \(expected one of contrastive, triplet, proto, proxy\)/) as string });
     expect(errorOf(['--data', FIXTURE_DIR, '--loss', 'triplet', '--mining', 'easy']).message).toMatch(/unknown mining "easy"/);
     expect(errorOf(['--data', FIXTURE_DIR, '--loss', 'contrastive', '--margin', '0']).message).toMatch(/--margin must be positive/);
     expect(errorOf(['--data', FIXTURE_DIR, '--loss', 'triplet', '--margin=-0.5']).message).toMatch(/--margin must be positive/);
@@ -53,5 +53,13 @@ describe('siamese-train options', () => {
     expect([p.trainer.classesPerBatch, p.trainer.imagesPerClass]).toEqual([20, 10]);
     expect(p.out).toBe('runs/omniglot-eval-mini-proto-20260101-000000');
     expect(parseTrainArgs(['--data', FIXTURE_DIR, '--loss', 'contrastive']).trainer.loss).toEqual({ kind: 'contrastive', margin: 1 });
+    // Proxy: scale and cosine margin (0 allowed: plain normalised softmax); the class count comes from the data.
+    expect(parseTrainArgs(['--data', FIXTURE_DIR, '--loss', 'proxy']).trainer.loss).toEqual({ kind: 'proxy', scale: 16, margin: 0.1, learningRateScale: 1 });
+    expect(parseTrainArgs(['--data', FIXTURE_DIR, '--loss', 'proxy', '--proxy-scale', '24', '--margin', '0', '--proxy-lr-scale', '3']).trainer.loss).toEqual({ kind: 'proxy', scale: 24, margin: 0, learningRateScale: 3 });
+    expect(() => parseTrainArgs(['--data', FIXTURE_DIR, '--loss', 'proxy', '--margin', '1'])).toThrow(/--margin must be in \[0, 1\) for --loss proxy/);
+    expect(() => parseTrainArgs(['--data', FIXTURE_DIR, '--loss', 'proxy', '--proxy-scale', '0'])).toThrow(/--proxy-scale must be positive/);
+    expect(() => parseTrainArgs(['--data', FIXTURE_DIR, '--loss', 'contrastive', '--proxy-scale', '8'])).toThrow(/applies to --loss proxy only/);
+    expect(() => parseTrainArgs(['--data', FIXTURE_DIR, '--loss', 'proxy', '--proxy-lr-scale', '0'])).toThrow(/--proxy-lr-scale must be positive/);
+    expect(() => parseTrainArgs(['--data', FIXTURE_DIR, '--proxy-lr-scale', '2'])).toThrow(/applies to --loss proxy only/);
   });
 });

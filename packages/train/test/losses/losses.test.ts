@@ -18,6 +18,8 @@ import {
   mineBatchHard,
   mineSemiHard,
   pairwiseSquaredDistances,
+  PROXIES_NAME,
+  validateLossConfig,
   type LossConfig,
 } from '../../src/losses/index.js';
 
@@ -143,6 +145,53 @@ describe('losses on the hand-computed example', () => {
   it('prototypical: a scale that is not a positive number is an INVALID_ARGUMENT naming it', () => {
     for (const scale of [0, -1, Number.NaN, Infinity]) {
       expect(() => createLoss({ kind: 'proto', scale })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('scale') }));
+    }
+  });
+});
+
+describe('proxy loss (normalised softmax over class proxies, additive cosine margin)', () => {
+  /** A 2-D proxy loss over `classes` classes with the given proxies (rows), as createLoss builds it. */
+  function proxyWith(proxies: number[], classes: number, scale: number, margin: number) {
+    const loss = createLoss({ kind: 'proxy', classes, scale, margin }, { embeddingSize: 2, seed: 3 });
+    expect(loss.parameters?.map((p) => [p.name, p.variable.shape])).toEqual([[PROXIES_NAME, [classes, 2]]]);
+    loss.parameters![0].variable.assign(tf.tensor2d(proxies, [classes, 2]));
+    return loss;
+  }
+
+  it('scale 2, margin 0.5: e0 = (3,0) of class 0 and e1 = (0,0.5) of class 1 against proxies (2,0), (0,1), (−1,0)', () => {
+    // Both sides are normalised: cos(e0, ·) = (1, 0, −1), cos(e1, ·) = (0, 1, 0). Logits s·(cos − m·[true]):
+    // e0: 2·(0.5, 0, −1) = (1, 0, −2) → CE = −ln(e / (e + 1 + e^−2)); e1: (0, 1, 0) → CE = −ln(e / (e + 2)).
+    const loss = proxyWith([2, 0, 0, 1, -1, 0], 3, 2, 0.5);
+    const ce0 = -Math.log(Math.E / (Math.E + 1 + Math.exp(-2)));
+    const ce1 = -Math.log(Math.E / (Math.E + 2));
+    const value = tf.tidy(() => loss(tf.tensor2d([3, 0, 0, 0.5], [2, 2]), Int32Array.from([0, 1])).dataSync()[0]);
+    expect(value).toBeCloseTo((ce0 + ce1) / 2, 5);
+    loss.parameters![0].variable.dispose();
+  });
+
+  it('margin 0 is the plain normalised softmax, and the proxies get a gradient that pulls the true proxy towards its image', () => {
+    const loss = proxyWith([2, 0, 0, 1, -1, 0], 3, 1, 0);
+    const proxies = loss.parameters![0].variable;
+    const value = tf.tidy(() => loss(tf.tensor2d([3, 0], [1, 2]), Int32Array.from([0])).dataSync()[0]);
+    expect(value).toBeCloseTo(-Math.log(Math.E / (Math.E + 1 + Math.exp(-1))), 5);
+    // e = (1, 0) of class 0: proxy 1 at (0, 1) is pushed away from e (its gradient along x is positive: descent
+    // moves it to −x); proxy 0 lies on e already, so only its norm could change, which the loss ignores (0).
+    const { grads } = tf.variableGrads(() => loss(tf.tensor2d([3, 0], [1, 2]), Int32Array.from([0])), [proxies]);
+    const g = grads[proxies.name].arraySync() as number[][];
+    expect(Math.abs(g[0][0])).toBeLessThan(1e-6);
+    expect(g[1][0]).toBeGreaterThan(0.05);
+    tf.dispose(Object.values(grads));
+    proxies.dispose();
+  });
+
+  it('rejects a label outside the classes, a missing class count or embedding size, and bad settings', () => {
+    const loss = proxyWith([1, 0, 0, 1], 2, 16, 0.1);
+    expect(() => tf.tidy(() => loss(tf.tensor2d([1, 0], [1, 2]), Int32Array.from([2])))).toThrow(/label 2 is outside the 2 training classes/);
+    loss.parameters![0].variable.dispose();
+    expect(() => createLoss({ kind: 'proxy' }, { embeddingSize: 2 })).toThrow(/number of training classes/);
+    expect(() => createLoss({ kind: 'proxy', classes: 4 })).toThrow(/embedding size/);
+    for (const config of [{ kind: 'proxy', classes: 1 }, { kind: 'proxy', classes: 2.5 }, { kind: 'proxy', classes: 4, scale: 0 }, { kind: 'proxy', classes: 4, margin: 1 }, { kind: 'proxy', classes: 4, margin: -0.1 }]) {
+      expect(() => validateLossConfig(config as LossConfig), JSON.stringify(config)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     }
   });
 });

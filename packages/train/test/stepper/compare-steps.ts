@@ -12,6 +12,8 @@ export interface StepTrace {
   weights: Float32Array;
   movingMean: Float32Array;
   movingVariance: Float32Array;
+  /** The loss's class proxies, when it has them. */
+  proxies?: Float32Array;
 }
 
 export async function traceSteps(options: TrainStepperOptions, batchAt: (step: number) => ImageBatch, steps: number): Promise<StepTrace> {
@@ -26,6 +28,7 @@ export async function traceSteps(options: TrainStepperOptions, batchAt: (step: n
       weights: weights['block2_conv/kernel'].values,
       movingMean: weights['block3_bn/moving_mean'].values,
       movingVariance: weights['block3_bn/moving_variance'].values,
+      ...(weights['loss/proxies'] ? { proxies: weights['loss/proxies'].values } : {}),
     };
   } finally {
     await stepper.dispose();
@@ -49,4 +52,6 @@ export function expectSameSteps(actual: StepTrace, expected: StepTrace): void {
   expect(maxRelative(actual.weights, expected.weights), 'weights').toBeLessThan(1e-3);
   expect(maxRelative(actual.movingMean, expected.movingMean), 'moving mean').toBeLessThan(1e-4);
   expect(maxRelative(actual.movingVariance, expected.movingVariance), 'moving variance').toBeLessThan(1e-4);
+  expect(actual.proxies === undefined, 'proxies present in both or neither').toBe(expected.proxies === undefined);
+  if (actual.proxies && expected.proxies) expect(maxRelative(actual.proxies, expected.proxies), 'proxies').toBeLessThan(1e-3);
 }

@@ -107,6 +107,44 @@ describe('checkpoint state', () => {
   });
 });
 
+describe('a loss with its own parameters (class proxies)', () => {
+  const proxyOptions: TrainStepperOptions = { ...options, loss: { kind: 'proxy', classes: 110, scale: 16, margin: 0.1 } };
+
+  it('trains the proxies with the network, checkpoints them and resumes exactly; a checkpoint without them is refused', async () => {
+    const batches = [0, 1, 2, 3].map((i) => syntheticBatch(6, 4, 28, 1, 40 + i)); // labels 100…105
+    const original = await createTrainStepper(proxyOptions);
+    const first = (await original.getState()).weights['loss/proxies'];
+    expect(first.shape).toEqual([110, 16]);
+    const losses = [];
+    for (const b of batches.slice(0, 2)) losses.push((await original.step(b, 3e-3)).loss);
+    const state = await original.getState();
+    expect(Object.keys(state.optimizer)).toContain('loss/proxies/adam_m');
+    // The batch's classes' proxies moved; a class never in a batch still moved (pushed away as a negative).
+    const moved = (row: number) => Math.max(...Array.from({ length: 16 }, (_, j) => Math.abs(state.weights['loss/proxies'].values[row * 16 + j] - first.values[row * 16 + j])));
+    expect(moved(103)).toBeGreaterThan(1e-3);
+    expect(moved(7)).toBeGreaterThan(0);
+    const continued = [(await original.step(batches[2], 3e-3)).loss, (await original.step(batches[3], 3e-3)).loss];
+
+    const resumed = await createTrainStepper({ ...proxyOptions, seed: 99 });
+    await resumed.setState(state);
+    expect([(await resumed.step(batches[2], 3e-3)).loss, (await resumed.step(batches[3], 3e-3)).loss]).toEqual(continued);
+    const { ['loss/proxies']: _dropped, ...withoutProxies } = state.weights;
+    await expect(resumed.setState({ ...state, weights: withoutProxies })).rejects.toMatchObject({ code: 'CHECKPOINT_INVALID', message: expect.stringContaining('loss/proxies') });
+    await original.dispose();
+    await resumed.dispose();
+  });
+
+  it('a label beyond the configured classes is an INVALID_ARGUMENT, and the stepper goes on', async () => {
+    const stepper = await createTrainStepper({ ...proxyOptions, loss: { kind: 'proxy', classes: 104 } });
+    try {
+      await expectInvalid(stepper.step(syntheticBatch(6, 2), 1e-3), /label 104 is outside the 104 training classes/);
+      expect(Number.isFinite((await stepper.step(syntheticBatch(4, 2), 1e-3)).loss)).toBe(true);
+    } finally {
+      await stepper.dispose();
+    }
+  });
+});
+
 describe('createTrainStepper validation', () => {
   it('rejects bad options with INVALID_ARGUMENT before starting anything', async () => {
     await expectInvalid(createTrainStepper({ ...options, loss: { kind: 'triplet', margin: 0, mining: 'hard' } }), /margin/);

@@ -72,6 +72,41 @@ describe('train()', () => {
     expect(best.metrics.best).toMatchObject({ accuracy: Math.max(...vals.map((v) => (v.kind === 'val' ? v.accuracy : 0))) });
   });
 
+  it('proxy loss: one proxy per training class, checkpointed with the weights; resuming repeats the run exactly', async () => {
+    const data = await fixtureData();
+    const proxyConfig: TrainerConfig = { ...config, loss: { kind: 'proxy', scale: 16, margin: 0.1, learningRateScale: 10 }, steps: 4, valEvery: 4 };
+    const straight = tempDir('run-proxy-straight');
+    await train(proxyConfig, data, { outDir: straight });
+    const last = readCheckpoint(checkpointDir(straight), 'last');
+    expect(last.manifest.loss).toEqual({ kind: 'proxy', scale: 16, margin: 0.1, learningRateScale: 10, classes: data.train.classes.length });
+    expect(last.weights['loss/proxies'].shape).toEqual([data.train.classes.length, 32]);
+
+    const interrupted = tempDir('run-proxy-resumed');
+    await train(proxyConfig, data, { outDir: interrupted, shouldStop: (step) => step === 2 });
+    await train(proxyConfig, data, { outDir: interrupted, resume: true });
+    const resumed = readCheckpoint(checkpointDir(interrupted), 'last');
+    for (const name of ['loss/proxies', 'block1_conv/kernel']) {
+      const x = last.weights[name].values;
+      const y = resumed.weights[name].values;
+      let maxDiff = 0;
+      for (let i = 0; i < x.length; i++) maxDiff = Math.max(maxDiff, Math.abs(x[i] - y[i]));
+      expect(maxDiff, name).toBeLessThan(1e-4);
+    }
+    // The run loads for evaluation and export (the proxies come along in the checkpoint, not in the model).
+    const run = await loadRun(straight, { backend: 'wasm' });
+    try {
+      expect(run.model.outputs[0].shape).toEqual([null, 32]);
+      expect(run.model.weights.some((w) => w.originalName.includes('prox'))).toBe(false);
+    } finally {
+      await run.dispose();
+    }
+    // A class count that does not match the split is refused before any step.
+    await expect(train({ ...proxyConfig, loss: { kind: 'proxy', classes: 3 } }, data, { outDir: tempDir('run-proxy-bad') })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringContaining(`configured for 3 classes, the training split has ${data.train.classes.length}`),
+    });
+  });
+
   it('loadRun gives the best checkpoint as a model that embeds like the trained one', async () => {
     const data = await fixtureData();
     const dir = tempDir('run-load');
