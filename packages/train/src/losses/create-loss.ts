@@ -19,11 +19,12 @@ export const TRIPLET_MINERS: Record<Mining, TripletMiner> = {
   semihard: mineSemiHard,
 };
 
-function checkMargin(kind: string, margin: unknown): number {
-  if (typeof margin !== 'number' || !Number.isFinite(margin) || margin <= 0) {
-    throw new SiameseError('INVALID_ARGUMENT', `The ${kind} loss needs a margin > 0, got ${String(margin)}`, { margin });
+/** Margins and scales: a finite number > 0 (or, when `optional`, absent). `key` names it in the error's details. */
+function checkPositive(kind: string, what: string, key: string, value: unknown, optional = false): void {
+  if (optional && value === undefined) return;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new SiameseError('INVALID_ARGUMENT', `The ${kind} loss needs a ${what} > 0, got ${String(value)}`, { [key]: value });
   }
-  return margin;
 }
 
 /** Throws SiameseError('INVALID_ARGUMENT') naming what is wrong; returns the config when it is valid. */
@@ -31,34 +32,26 @@ export function validateLossConfig(config: LossConfig): LossConfig {
   const kind = (config as { kind?: unknown } | null)?.kind;
   switch (kind) {
     case 'contrastive':
-      checkMargin(kind, (config as { margin?: unknown }).margin);
+      checkPositive(kind, 'margin', 'margin', (config as { margin?: unknown }).margin);
       return config;
     case 'triplet': {
-      checkMargin(kind, (config as { margin?: unknown }).margin);
+      checkPositive(kind, 'margin', 'margin', (config as { margin?: unknown }).margin);
       const mining = (config as { mining?: unknown }).mining;
       if (!MINING_KINDS.includes(mining as Mining)) {
         throw new SiameseError('INVALID_ARGUMENT', `Unknown mining "${String(mining)}" (${MINING_KINDS.join(', ')})`, { mining });
       }
       return config;
     }
-    case 'proto': {
-      const scale = (config as { scale?: unknown }).scale;
-      if (scale !== undefined && (typeof scale !== 'number' || !Number.isFinite(scale) || scale <= 0)) {
-        throw new SiameseError('INVALID_ARGUMENT', `The proto loss needs a scale > 0, got ${String(scale)}`, { scale });
-      }
+    case 'proto':
+      checkPositive(kind, 'scale', 'scale', (config as { scale?: unknown }).scale, true);
       return config;
-    }
     case 'proxy': {
       const { classes, scale, margin, learningRateScale } = config as { classes?: unknown; scale?: unknown; margin?: unknown; learningRateScale?: unknown };
       if (classes !== undefined && !(Number.isInteger(classes) && (classes as number) >= 2)) {
         throw new SiameseError('INVALID_ARGUMENT', `The proxy loss needs at least 2 classes, got ${String(classes)}`, { classes: String(classes) });
       }
-      if (scale !== undefined && (typeof scale !== 'number' || !Number.isFinite(scale) || scale <= 0)) {
-        throw new SiameseError('INVALID_ARGUMENT', `The proxy loss needs a scale > 0, got ${String(scale)}`, { scale });
-      }
-      if (learningRateScale !== undefined && (typeof learningRateScale !== 'number' || !Number.isFinite(learningRateScale) || learningRateScale <= 0)) {
-        throw new SiameseError('INVALID_ARGUMENT', `The proxy loss needs a learning-rate scale > 0, got ${String(learningRateScale)}`, { learningRateScale });
-      }
+      checkPositive(kind, 'scale', 'scale', scale, true);
+      checkPositive(kind, 'learning-rate scale', 'learningRateScale', learningRateScale, true);
       // A cosine margin: 0 (plain normalised softmax) up to below 1 (cosines lie in [−1, 1]).
       if (margin !== undefined && (typeof margin !== 'number' || !(margin >= 0 && margin < 1))) {
         throw new SiameseError('INVALID_ARGUMENT', `The proxy loss needs a margin in [0, 1), got ${String(margin)}`, { margin });

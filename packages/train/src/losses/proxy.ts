@@ -12,6 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { SiameseError } from '@siamese-sdk/core';
+import { l2Normalize } from '../model/l2-normalize.js';
 import type { LossFn, LossParameter } from './loss.js';
 
 export interface ProxyLossOptions {
@@ -30,12 +31,6 @@ export const PROXY_DEFAULTS = { scale: 16, margin: 0.1, learningRateScale: 1 } a
 
 /** Name of the proxies [classes, embeddingSize] in checkpoints. */
 export const PROXIES_NAME = 'loss/proxies';
-
-const NORM_EPSILON = 1e-12;
-
-function l2NormalizeRows(x: tf.Tensor2D): tf.Tensor2D {
-  return tf.tidy(() => tf.mul(x, tf.rsqrt(tf.maximum(tf.sum(tf.square(x), 1, true), NORM_EPSILON))) as tf.Tensor2D);
-}
 
 export function proxyLoss(options: ProxyLossOptions): LossFn {
   const { classes, embeddingSize } = options;
@@ -58,7 +53,7 @@ export function proxyLoss(options: ProxyLossOptions): LossFn {
         }
       }
       const n = labels.length;
-      const cosines = tf.matMul(l2NormalizeRows(embeddings), l2NormalizeRows(variable as tf.Tensor2D), false, true); // [N, C]
+      const cosines = tf.matMul(l2Normalize(embeddings) as tf.Tensor2D, l2Normalize(variable) as tf.Tensor2D, false, true); // [N, C]
       const targets = tf.oneHot(tf.tensor1d(labels, 'int32'), classes); // [N, C]
       const logits = tf.mul(margin === 0 ? cosines : tf.sub(cosines, tf.mul(targets, margin)), scale);
       return tf.div(tf.neg(tf.sum(tf.mul(targets, tf.logSoftmax(logits)))), n) as tf.Scalar;

@@ -9,8 +9,9 @@ export interface AdamOptions {
   beta2?: number;
   epsilon?: number;
   /**
-   * Per-parameter learning-rate multipliers (length = parameter count); absent = 1 everywhere. Class proxies use
-   * one: each proxy sees its class in only a few batches per epoch, so it needs larger steps than the network.
+   * Per-parameter learning-rate multipliers (length = parameter count); absent = 1 everywhere. The proxy loss's
+   * class proxies take theirs from `--proxy-lr-scale`: a proxy gets a real push only in the few batches that hold
+   * its class, so its best rate need not be the network's.
    */
   rateScale?: Float32Array;
 }

@@ -47,6 +47,9 @@ export function replicaStep(
 ): ReplicaStepResult {
   let stats: BatchNormStatistics[] = [];
   let result: ReplicaStepResult | undefined;
+  // A loss parameter's gradient is whole on every replica (each computes the loss on the whole batch), so only
+  // rank 0 computes and reports it; the others leave it zero (the stepper sums the replicas' gradients).
+  const reported = collective.rank === 0 ? layout.slots : layout.slots.filter((s) => !s.lossParameter);
   try {
     // The result leaves the tidy through a variable, not as its return value: tidy walks a returned container
     // key by key looking for tensors, which for a 100k-value gradient array costs ~25 ms a step.
@@ -56,13 +59,12 @@ export function replicaStep(
         const forward = input.groups == null ? trainingForward(model, x, collective, input.labels.length) : groupedForward(model, x, input.groups, collective);
         stats = forward.batchNorm;
         return lossFn(forward.embeddings, input.labels);
-      }, layout.slots.map((s) => s.variable));
+      }, reported.map((s) => s.variable));
       const gradients = new Float32Array(layout.size);
-      for (const slot of layout.slots) {
+      for (const slot of reported) {
         const g = grads[slot.variable.name];
-        // A variable the loss does not reach keeps a zero gradient; a loss parameter's gradient is whole on every
-        // replica, so only rank 0 reports it (the stepper sums the replicas' gradients).
-        if (g != null && !(slot.lossParameter && collective.rank !== 0)) gradients.set(g.dataSync() as Float32Array, slot.offset);
+        // A variable the loss does not reach keeps a zero gradient.
+        if (g != null) gradients.set(g.dataSync() as Float32Array, slot.offset);
       }
       const batchNorm = new Float32Array(stats.reduce((s, b) => s + 2 * b.mean.size, 0));
       let offset = 0;
