@@ -15,6 +15,10 @@ Options:
   --name <name>            model name in the metadata (default: the file name)
   --tag best|last          checkpoint (default best, else last)
   --pairs <n>              validation pairs for calibration (default 10000)
+  --calibration-from <model.onnx>
+                           copy that model's calibration (threshold, Platt) instead of fitting one: for a final
+                           fit (trained with --val-fraction 0, so no unseen classes to calibrate on), name the
+                           file exported from a run of the same recipe that held classes out
   --episodes <n>           5-way 1-shot validation episodes for the accuracy figures (default 1000)
   --opset <n>              ONNX opset, 13-21 (default 13)
   --omniglot-dir <path>    where the Omniglot zips are on this machine (overrides the run's record)
@@ -36,7 +40,7 @@ export async function runExportCommand(argv: string[], log: (m: string) => void 
   }
   const { target: run, values: v } = parseRunCommandArgs(
     argv,
-    ['out', 'dtype', 'name', 'tag', 'pairs', 'episodes', 'opset', 'omniglot-dir', 'cache-dir', 'backend'],
+    ['out', 'dtype', 'name', 'tag', 'pairs', 'episodes', 'opset', 'calibration-from', 'omniglot-dir', 'cache-dir', 'backend'],
     EXPORT_USAGE,
     'run folder or checkpoint',
   );
@@ -56,13 +60,15 @@ export async function runExportCommand(argv: string[], log: (m: string) => void 
     pairs: integer(v.pairs, '--pairs'),
     episodes: integer(v.episodes, '--episodes'),
     opset: integer(v.opset, '--opset'),
+    calibrationFrom: v['calibration-from'],
     backend,
     data: { ...(v['omniglot-dir'] ? { omniglotDir: v['omniglot-dir'] } : {}), ...(v['cache-dir'] ? { cacheDir: v['cache-dir'] } : {}) },
     onLog: log,
   });
   const c = result.calibration;
   const kb = (n: number): string => `${(n / 1024).toFixed(1)} KiB`;
-  log(`calibration on ${c.pairs} validation pairs: threshold ${c.threshold.toFixed(4)} (balanced accuracy ${(100 * c.accuracy).toFixed(1)}%, EER ${(100 * c.eer).toFixed(1)}%), Platt a = ${c.plattA.toFixed(3)}, b = ${c.plattB.toFixed(3)}`);
+  const fitted = 'accuracy' in c ? `on ${c.pairs} validation pairs: threshold ${c.threshold.toFixed(4)} (balanced accuracy ${(100 * c.accuracy).toFixed(1)}%, EER ${(100 * c.eer).toFixed(1)}%)` : `copied from ${c.source.file}: threshold ${c.threshold.toFixed(4)}`;
+  log(`calibration ${fitted}, Platt a = ${c.plattA.toFixed(3)}, b = ${c.plattB.toFixed(3)}`);
   if (result.metadata.dtype !== 'fp32') log(`size: ${kb(result.bytes)} (${result.metadata.dtype}) vs ${kb(result.fp32Bytes)} (fp32), ${(100 * (result.bytes / result.fp32Bytes)).toFixed(0)}%`);
   log(`wrote ${result.file}`);
   log(`  ${result.metadata.name}: input [N, ${result.metadata.input.channels}, ${result.metadata.input.height}, ${result.metadata.input.width}] → embedding [N, ${result.metadata.output.size}], ${result.metadata.dtype}, ${result.stats.nodes} nodes`);

@@ -30,7 +30,8 @@ Data
   --channels 1|3            folder datasets: grayscale or RGB (default 3)
   --alphabets a,b,...       train on these groups (Omniglot alphabets) only
   --val-alphabets a,b,...   hold out exactly these groups for validation
-  --val-fraction <f>        fraction of groups/classes held out for validation (default 0.2)
+  --val-fraction <f>        fraction of groups/classes held out for validation (default 0.2); 0 = a final fit on
+                            every class: no validation, the last checkpoint is the result
   --no-rotations            Omniglot: do not add 90/180/270° rotations as new classes
   --no-augment              no Koch affine distortions
 
@@ -209,7 +210,8 @@ export function parseTrainArgs(argv: string[], now = new Date()): TrainCommandOp
   if (v.data === 'omniglot' && v.channels !== undefined && channels !== 1) bad('Omniglot is grayscale: --channels must be 1');
   const inputSize = int('input-size', v['input-size'], 28, 4);
   const valFraction = num('val-fraction', v['val-fraction'], 0.2);
-  if (!(valFraction > 0 && valFraction < 1)) bad(`--val-fraction must be in (0, 1), got ${valFraction}`);
+  if (!(valFraction >= 0 && valFraction < 1)) bad(`--val-fraction must be in [0, 1), got ${valFraction}`);
+  if (valFraction === 0 && v['val-alphabets'] !== undefined) bad('--val-fraction 0 holds nothing out; it cannot be combined with --val-alphabets');
   const seed = int('seed', v.seed, 1, 0);
   const dataName = resumeOnly ? 'resume' : v.data === 'omniglot' ? 'omniglot' : (v.data!.replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? 'data');
   if (resumeOnly && !v.out) bad('--resume needs --out <run folder>');

@@ -75,7 +75,7 @@ export async function runTrainCommand(argv: string[], hooks: TrainCommandHooks =
     for (const s of skipped.slice(0, 20)) say(`  ${s.file}: ${s.reason}`);
     if (skipped.length > 20) say(`  ... and ${skipped.length - 20} more`);
   }
-  say(`data ready in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${data.train.classes.length} training classes, ${data.val.classes.length} validation classes`);
+  say(`data ready in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${data.train.classes.length} training classes, ${data.val.classes.length ? `${data.val.classes.length} validation classes` : 'no validation classes (final fit)'}`);
   writeFileSync(join(out, 'config.json'), `${JSON.stringify({ trainer, data: dataOptions }, null, 2)}\n`);
 
   let interrupted = false;
@@ -109,6 +109,10 @@ export async function runTrainCommand(argv: string[], hooks: TrainCommandHooks =
     return result;
   }
   say(`trained ${result.step} steps in ${formatDuration(result.seconds)} on ${result.backend} (${result.workers} worker(s)); best validation ${result.best ? `${(100 * result.best.accuracy).toFixed(1)}% at step ${result.best.step}` : 'n/a'}`);
+  if (data.test.pool.classes.length < 2) {
+    say(`no final report: ${data.test.name}; curve: ${join(out, 'training-curve.svg')}`);
+    return result;
+  }
   const report = await evaluateRun(out, {
     episodes: options.evalEpisodes,
     createStepper: hooks.createStepper,

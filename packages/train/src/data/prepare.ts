@@ -78,7 +78,9 @@ export async function prepareData(options: DataOptions, callbacks: PrepareCallba
     train,
     val: split.val,
     preprocess: target,
-    test: testSet ? { pool: poolFromSet(testSet), name: 'Omniglot evaluation set (20 alphabets, 659 characters)' } : { pool: split.val, name: `validation split of ${options.data} (no separate test set)` },
+    test: testSet
+      ? { pool: poolFromSet(testSet), name: 'Omniglot evaluation set (20 alphabets, 659 characters)' }
+      : { pool: split.val, name: split.val.classes.length ? `validation split of ${options.data} (no separate test set)` : `none: ${options.data} has no separate test set and nothing was held out` },
     description: { options: { ...options }, source: trainSet.source, split: split.description, trainClasses: train.classes.length },
     loaded: loaded.map((l) => ({ seconds: l.seconds, cacheHit: l.cacheHit, images: l.set.n, skipped: l.set.skipped })),
   };

@@ -9,7 +9,10 @@ import { poolFromSet, type ClassPool } from './class-pool.js';
 import type { ImageSet } from './image-set.js';
 
 export interface SplitOptions {
-  /** Fraction of groups (or classes) held out for validation. Default 0.2. */
+  /**
+   * Fraction of groups (or classes) held out for validation, in [0, 1). Default 0.2. 0 holds nothing out: a final
+   * fit on every class, once the recipe has been chosen on a split (the validation pool is then empty).
+   */
   valFraction?: number;
   /** Hold out exactly these groups (Omniglot alphabets) instead of a random fraction. */
   valGroups?: string[];
@@ -26,13 +29,15 @@ export interface DataSplit {
 export function splitTrainVal(set: ImageSet, options: SplitOptions = {}): DataSplit {
   const seed = options.seed ?? 0;
   const valFraction = options.valFraction ?? 0.2;
-  if (!(valFraction > 0 && valFraction < 1)) throw new SiameseError('INVALID_ARGUMENT', `valFraction must be in (0, 1), got ${valFraction}`);
+  if (!(valFraction >= 0 && valFraction < 1)) throw new SiameseError('INVALID_ARGUMENT', `valFraction must be in [0, 1), got ${valFraction}`);
   const groups = [...new Set(set.classes.map((c) => c.group))].sort();
   const byGroup = groups.length > 1 || options.valGroups !== undefined;
   const rng = new Rng(seed ^ 0x5eed5);
   let valIds: Set<number>;
   let valGroups: string[] = [];
-  if (byGroup) {
+  if (valFraction === 0 && options.valGroups === undefined) {
+    valIds = new Set();
+  } else if (byGroup) {
     if (options.valGroups) {
       const unknown = options.valGroups.filter((g) => !groups.includes(g));
       if (unknown.length) throw new SiameseError('INVALID_ARGUMENT', `unknown validation group(s): ${unknown.join(', ')}`);

@@ -4,6 +4,7 @@
  * the same suite on the validation split instead (report.validation.*) — what tuning and model selection may
  * look at, since the test set is for the final report only.
  */
+import { SiameseError } from '@siamese-sdk/core';
 import { loadRun, type LoadRunOptions } from '../checkpoint/load-run.js';
 import { prepareData, type DataOptions } from '../data/prepare.js';
 import { embedPool, evaluateEmbedded, type EvaluationOptions } from './evaluate.js';
@@ -26,6 +27,10 @@ export async function evaluateRun(runDir: string, options: EvaluateRunOptions = 
     const recorded = (run.manifest.data.options ?? {}) as DataOptions;
     const data = await prepareData({ ...recorded, ...options.data });
     const target = options.split === 'validation' ? { pool: data.val, name: `validation split (${data.val.classes.length} classes)` } : data.test;
+    if (target.pool.classes.length < 2) {
+      const why = options.split === 'validation' ? `${runDir} was trained without a validation split (--val-fraction 0)` : `${runDir} has no held-out images: ${target.name}`;
+      throw new SiameseError('DATASET_INVALID', `nothing to evaluate on: ${why}`, { run: runDir });
+    }
     options.onLog?.(`evaluating ${run.tag} checkpoint (step ${run.manifest.step}) on ${target.name}`);
     const embedded = await embedPool(run.embed, target.pool);
     const evaluation = evaluateEmbedded(embedded, options);

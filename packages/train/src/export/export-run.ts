@@ -2,11 +2,15 @@
  * A training run → a self-describing ONNX file: load the run's checkpoint, embed the validation classes to fit the
  * calibration (threshold + Platt) on balanced validation pairs, copy the run's measured evaluation and training
  * facts, export, and for fp16/int8 measure the 5-way 1-shot validation accuracy of the stored file against fp32.
+ *
+ * A final fit (a run trained with no validation split, `--val-fraction 0`) has no unseen classes to calibrate on:
+ * it takes its calibration from a model file of the same recipe that had them (`calibrationFrom`), its int8-qdq
+ * activation ranges from training images, and has no dtype accuracy check.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { SiameseError, type ModelDType, type ModelMetadata } from '@siamese-sdk/core';
+import { SiameseError, readModelMetadata, type CalibrationSpec, type ModelDType, type ModelMetadata } from '@siamese-sdk/core';
 import { loadRunModel, type LoadedRun } from '../checkpoint/load-run.js';
 import type { CheckpointTag } from '../checkpoint/checkpoint.js';
 import { prepareData, type DataOptions } from '../data/prepare.js';
@@ -35,7 +39,16 @@ export interface ExportRunOptions {
   pairs?: number;
   /** Validation episodes for the accuracy check (default 1,000). */
   episodes?: number;
-  /** int8-qdq: validation images per class whose activations set the quantisation ranges (default 5). */
+  /**
+   * A .onnx model file whose calibration (threshold and Platt parameters) to copy instead of fitting one — for a
+   * final fit, which has no validation classes: use the file exported from a run of the same recipe that held
+   * classes out. Its embedding size and distance must match.
+   */
+  calibrationFrom?: string;
+  /**
+   * int8-qdq: images per class whose activations set the quantisation ranges (default 5 validation images; for a
+   * final fit, 1 training image).
+   */
   calibrationImagesPerClass?: number;
   opset?: number;
   backend?: BackendPreference;
@@ -53,12 +66,18 @@ export interface DtypeCheck {
   episodes: number;
 }
 
+/** A calibration copied from another model file (`calibrationFrom`): fitted on that model's validation pairs. */
+export interface TransferredCalibration extends CalibrationSpec {
+  /** The model file it was copied from, its name and sha256. */
+  source: { file: string; name: string; sha256: string };
+}
+
 export interface ExportRunResult {
   file: string;
   bytes: number;
   sha256: string;
   metadata: ModelMetadata;
-  calibration: Calibration;
+  calibration: Calibration | TransferredCalibration;
   /** Size of the fp32 export, for comparison. */
   fp32Bytes: number;
   /** For fp16/int8 (when onnxruntime-node is available): the accuracy change the weight storage causes. */
@@ -77,6 +96,29 @@ function poolImages(pool: ClassPool, perClass: number): { images: Float32Array; 
   return { images, n: refs.length };
 }
 const EPISODE_SEED = 2024;
+
+/** The calibration stored in another model file, checked to fit the run's model (same embedding size, distance). */
+export function readTransferredCalibration(path: string, expected: { embeddingSize: number }): TransferredCalibration {
+  const file = resolve(path);
+  if (!existsSync(file) || !statSync(file).isFile()) throw new SiameseError('NOT_FOUND', `--calibration-from ${path}: no such model file`, { path });
+  const bytes = new Uint8Array(readFileSync(file));
+  let metadata: ModelMetadata;
+  try {
+    metadata = readModelMetadata(bytes);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new SiameseError('MODEL_INVALID', `--calibration-from ${path}: not a siamese-sdk model with metadata (${why})`, { path });
+  }
+  if (metadata.distance !== 'euclidean' || !metadata.output.normalized) {
+    throw new SiameseError('INVALID_ARGUMENT', `--calibration-from ${path}: its calibration is for ${metadata.distance} distance${metadata.output.normalized ? '' : ' on unnormalised embeddings'}; this exporter writes Euclidean distance on unit-length embeddings`, { path });
+  }
+  if (metadata.output.size !== expected.embeddingSize) {
+    throw new SiameseError('INVALID_ARGUMENT', `--calibration-from ${path}: its embeddings have ${metadata.output.size} dimensions, this run's ${expected.embeddingSize}; a calibration only carries over between models of the same recipe`, { path });
+  }
+  const { threshold, plattA, plattB, pairs } = metadata.calibration;
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  return { threshold, plattA, plattB, ...(pairs !== undefined ? { pairs } : {}), source: { file: basename(file), name: metadata.name, sha256 } };
+}
 
 /** Resolves a run argument to its folder and, for a manifest path, its tag. */
 export function resolveRunArgument(path: string): { runDir: string; tag?: CheckpointTag } {
@@ -135,7 +177,7 @@ function reportFigures(runDir: string): { figures: Record<string, number>; testS
   }
 }
 
-function trainingFacts(run: LoadedRun, testSet: string | undefined): Record<string, unknown> {
+function trainingFacts(run: LoadedRun, testSet: string | undefined, transferred: TransferredCalibration | undefined): Record<string, unknown> {
   const m = run.manifest;
   const data = m.data as { options?: { data?: unknown } };
   // A folder dataset is named by its folder name only: a model file should not carry the trainer's local paths.
@@ -149,6 +191,7 @@ function trainingFacts(run: LoadedRun, testSet: string | undefined): Record<stri
     bestValidation: m.metrics.best,
     trainingSeconds: m.metrics.seconds,
     ...(testSet ? { evaluatedOn: testSet } : {}),
+    ...(transferred ? { calibratedFrom: transferred.source } : {}),
   };
 }
 
@@ -178,41 +221,53 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
     const recorded = (run.manifest.data as { options?: DataOptions }).options;
     if (!recorded) throw new SiameseError('CHECKPOINT_INVALID', `the checkpoint of ${runDir} does not record its data options; cannot find validation images to calibrate on`);
     const data = await prepareData({ ...recorded, ...options.data });
-    log(`embedding ${data.val.classes.length} validation classes for calibration`);
-    const fp32Embedded = normalizeRows(await embedPool(run.embed as EmbedFn, data.val));
-    let calibration = calibrate(fp32Embedded, pairs);
+    const finalFit = data.val.classes.length === 0;
+    const transferred = options.calibrationFrom === undefined ? undefined : readTransferredCalibration(options.calibrationFrom, { embeddingSize: run.model.outputs[0]!.shape[1] as number });
+    if (finalFit && !transferred) {
+      throw new SiameseError('INVALID_ARGUMENT', `${runDir} was trained without a validation split (a final fit), so there are no unseen classes to calibrate on: pass --calibration-from <model.onnx>, a model exported from a run of the same recipe that held classes out`, { run: runDir });
+    }
+    let fp32Embedded: EmbeddedPool | undefined;
+    if (!finalFit) {
+      log(`embedding ${data.val.classes.length} validation classes for ${transferred ? 'the accuracy check' : 'calibration'}`);
+      fp32Embedded = normalizeRows(await embedPool(run.embed as EmbedFn, data.val));
+    }
+    let calibration: Calibration | TransferredCalibration = transferred ?? calibrate(fp32Embedded!, pairs);
+    if (transferred) log(`calibration copied from ${transferred.source.file} (${transferred.source.name}, sha256 ${transferred.source.sha256.slice(0, 12)}…)`);
     const report = reportFigures(runDir);
     if (!report) log(`no report.json in ${runDir}: the model's metadata will carry no evaluation figures (run \`siamese-train eval ${runDir}\` first)`);
     const evaluation: Record<string, number> = { ...report?.figures };
-    const fp32Accuracy = validationAccuracy(fp32Embedded, episodes);
+    const fp32Accuracy = fp32Embedded && validationAccuracy(fp32Embedded, episodes);
     if (fp32Accuracy !== undefined) evaluation.validation_5way_1shot = fp32Accuracy;
 
-    const metadataFor = (c: Calibration, extra: Record<string, number> = {}): ExportMetadataInput => ({
+    const metadataFor = (c: Calibration | TransferredCalibration, extra: Record<string, number> = {}): ExportMetadataInput => ({
       name,
       preprocess: run.manifest.preprocess.preprocess,
-      calibration: { threshold: c.threshold, plattA: c.plattA, plattB: c.plattB, pairs: c.pairs },
+      calibration: { threshold: c.threshold, plattA: c.plattA, plattB: c.plattB, ...(c.pairs !== undefined ? { pairs: c.pairs } : {}) },
       distance: 'euclidean',
-      training: trainingFacts(run, report?.testSet),
-      evaluation: { ...evaluation, ...extra, calibration_accuracy: c.accuracy, calibration_eer: c.eer },
+      training: trainingFacts(run, report?.testSet, transferred),
+      // A copied calibration's accuracy was measured on another model: it is not this file's figure.
+      evaluation: { ...evaluation, ...extra, ...('accuracy' in c ? { calibration_accuracy: c.accuracy, calibration_eer: c.eer } : {}) },
     });
     const fp32 = exportModelToOnnx(run.model, { metadata: metadataFor(calibration), opset: options.opset });
     let final = fp32;
     let dtypeCheck: DtypeCheck | undefined;
     let activationRanges: ActivationRanges | undefined;
     if (dtype === 'int8-qdq') {
-      // Ranges of what the float file computes, on validation images only (never the evaluation set).
-      const perClass = options.calibrationImagesPerClass ?? 5;
-      const { images, n } = poolImages(data.val, perClass);
+      // Ranges of what the float file computes, on validation images (a final fit: training images) — never the
+      // evaluation set.
+      const perClass = options.calibrationImagesPerClass ?? (finalFit ? 1 : 5);
+      const { images, n } = poolImages(finalFit ? data.train : data.val, perClass);
       activationRanges = await measureActivationRanges(exportActivationProbe(run.model, { opset: options.opset }), run.manifest.preprocess.input, images, n);
-      log(`int8-qdq: activation ranges of ${activationRanges.size} values measured on ${n} validation images`);
+      log(`int8-qdq: activation ranges of ${activationRanges.size} values measured on ${n} ${finalFit ? 'training' : 'validation'} images`);
     }
     if (dtype !== 'fp32') {
       const stored = exportModelToOnnx(run.model, { metadata: metadataFor(calibration), dtype, opset: options.opset, activationRanges });
       final = stored;
-      try {
+      if (finalFit) log(`no validation classes: the ${dtype} file's accuracy change is not measured here (measure it on a test set, e.g. with siamese-sdk)`);
+      else try {
         // Measure the stored file itself, and calibrate on what it computes.
         const storedEmbedded = normalizeRows(await embedWithFile(stored.bytes, run, data.val));
-        calibration = calibrate(storedEmbedded, pairs);
+        if (!transferred) calibration = calibrate(storedEmbedded, pairs);
         const storedAccuracy = validationAccuracy(storedEmbedded, episodes);
         if (fp32Accuracy !== undefined && storedAccuracy !== undefined) {
           dtypeCheck = { fp32: fp32Accuracy, stored: storedAccuracy, changePoints: 100 * (storedAccuracy - fp32Accuracy), episodes };

@@ -235,6 +235,8 @@ export async function train(trainerConfig: TrainerConfig, data: TrainData, optio
       writeCheckpoint(ckptDir, tag, info(step), { weights: state.weights, optimizer: tag === 'best' ? {} : state.optimizer });
     };
 
+    const hasValidation = data.val.classes.length > 0;
+    if (!hasValidation) log('no validation classes (a final fit): no validation, and the last checkpoint is the result');
     const valWay = Math.min(config.valWay, data.val.classes.length);
     const validate = async (): Promise<ValMetric> => {
       const embedded = await embedPool((images, n) => stepper.embed(images, n), data.val, { maxPerClass: config.valMaxPerClass });
@@ -273,7 +275,8 @@ export async function train(trainerConfig: TrainerConfig, data: TrainData, optio
         metrics.append({ kind: 'train', step, loss: window.loss / window.steps, lr, imagesPerSec: window.images / window.seconds, seconds });
         window = { loss: 0, steps: 0, images: 0, seconds: 0 };
       }
-      if (step % config.valEvery === 0 || step === config.steps) {
+      // A final fit (no validation classes) has nothing to validate on: its result is the last checkpoint.
+      if (hasValidation && (step % config.valEvery === 0 || step === config.steps)) {
         lastVal = await validate();
         metrics.append(lastVal);
         options.onValidation?.(lastVal);

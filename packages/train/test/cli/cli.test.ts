@@ -58,6 +58,19 @@ describe('siamese-train', () => {
       expect(await main(['eval'])).toBe(2);
       expect(await main(['eval', join(out, 'nope')])).toBe(2);
       expect(String(stderr.mock.calls.at(-1)?.[0])).toMatch(/\[CHECKPOINT_INVALID\].*not a training run/);
+      // A final fit of a folder dataset (no test set, nothing held out): trains, says why there is no report, and
+      // export names the missing calibration and how to supply it.
+      const fit = join(tempDir('cli-final-fit'), 'run');
+      const fitted = await runTrainCommand(['--data', data, '--cache-dir', cache, '--loss', 'contrastive', '--steps', '2', '--batch', '6x4', '--val-fraction', '0', '--out', fit, ...SMALL.filter((a) => a !== '--quiet')]);
+      const logged = stderr.mock.calls.map((c) => String(c[0]));
+      expect(fitted).toMatchObject({ step: 2, completed: true, best: undefined });
+      expect(existsSync(join(fit, 'report.json'))).toBe(false);
+      expect(logged.some((l) => /no final report: none: .* has no separate test set and nothing was held out/.test(l))).toBe(true);
+      expect(await main(['export', fit, '--out', join(fit, 'm.onnx')])).toBe(2);
+      expect(String(stderr.mock.calls.at(-1)?.[0])).toMatch(/\[INVALID_ARGUMENT\].*pass --calibration-from/);
+      expect(await main(['export', fit, '--out', join(fit, 'm.onnx'), '--calibration-from', onnx])).toBe(0);
+      expect(await main(['eval', fit])).toBe(2);
+      expect(String(stderr.mock.calls.at(-1)?.[0])).toMatch(/\[DATASET_INVALID\]: nothing to evaluate on/);
       expect(await main(['--data', data, '--loss', 'proto', '--margin', '1'])).toBe(2);
       expect(String(stderr.mock.calls.at(-1)?.[0])).toMatch(/\[INVALID_ARGUMENT\]: --margin does not apply/);
     } finally {

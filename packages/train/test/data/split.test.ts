@@ -30,4 +30,14 @@ describe('splitTrainVal', () => {
     expect(flat.val.classes.length).toBe(3);
     expect(restrictToGroups(s.train, ['alphabet1']).classes.length).toBe(3);
   });
+
+  it('valFraction 0 is a final fit: every class trains, nothing is held out; outside [0, 1) is refused', () => {
+    for (const s of [splitTrainVal(set, { seed: 5, valFraction: 0 }), splitTrainVal(numberedSet(new Array<number>(10).fill(2)), { valFraction: 0 })]) {
+      expect(s.val.classes).toEqual([]);
+      expect(s.train.classes.length).toBe(s.train.set.classes.length);
+      expect(s.description).toMatchObject({ valFraction: 0, valGroups: [], valClasses: 0 });
+    }
+    expect(() => splitTrainVal(set, { valFraction: 1 })).toThrow(/valFraction must be in \[0, 1\), got 1/);
+    expect(() => splitTrainVal(set, { valFraction: -0.1 })).toThrow(/valFraction must be in \[0, 1\)/);
+  });
 });

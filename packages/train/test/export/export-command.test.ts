@@ -4,6 +4,7 @@
  * drawers). The exported file runs in onnxruntime-node like the checkpoint's model, and carries calibration,
  * training facts and figures.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +17,7 @@ import type { NamedTensors } from '../../src/train/stepper.js';
 import type { NetConfig } from '../../src/model/net-config.js';
 import { runExportCommand } from '../../src/cli/export-command.js';
 import { exportRun } from '../../src/export/index.js';
+import { evaluateRun } from '../../src/eval/evaluate-run.js';
 import { FIXTURE_DIR, tempDir } from '../helpers.js';
 import { maxAbsDiff, nhwcToNchw, predictTf, randomizeWeights, rng, runOrtNode, uniform, useCpuBackend } from './helpers.js';
 
@@ -101,6 +103,60 @@ describe('siamese-train export', () => {
     expect(Math.abs(result.dtypeCheck!.changePoints)).toBeLessThan(3);
     expect(result.metadata.evaluation?.validation_5way_1shot_int8).toBe(result.dtypeCheck!.stored);
     console.log(`int8 export: ${result.bytes} bytes vs fp32 ${result.fp32Bytes}; 5-way 1-shot validation ${(100 * result.dtypeCheck!.fp32).toFixed(1)}% → ${(100 * result.dtypeCheck!.stored).toFixed(1)}%`);
+  });
+
+  it('a final fit (no validation split) takes its calibration from another model file, checked to match', async () => {
+    // The same network trained with --val-fraction 0: every fixture class trained, none left to calibrate on.
+    const fitDir = join(runDir, '..', 'final-fit');
+    const fitOptions: DataOptions = { data: join(FIXTURE_DIR, 'Tengwar'), inputSize: 28, channels: 1, seed: 3, valFraction: 0, cacheDir: join(runDir, '..', 'cache') };
+    const weights: NamedTensors = {};
+    for (const w of model.weights) weights[w.originalName] = { shape: w.shape as number[], values: new Float32Array(w.read().dataSync()) };
+    writeCheckpoint(join(fitDir, 'checkpoints'), 'last', {
+      step: 20,
+      net,
+      loss: { kind: 'contrastive', margin: 1 },
+      preprocess: dataTarget(fitOptions),
+      config: {},
+      data: { options: fitOptions, source: fitOptions.data },
+      rng: {},
+      metrics: { seconds: 3 },
+    }, { weights, optimizer: {} });
+    const out = join(fitDir, 'fit.onnx');
+    const refused = await runExportCommand([fitDir, '--out', out, '--backend', 'cpu'], log).catch((e: unknown) => e);
+    expect(isSiameseError(refused) && refused.code).toBe('INVALID_ARGUMENT');
+    expect(String((refused as Error).message)).toMatch(/without a validation split .* pass --calibration-from <model\.onnx>/);
+    expect(existsSync(out)).toBe(false);
+    expect(await codeOf(evaluateRun(fitDir, { split: 'validation', backend: 'cpu' }))).toBe('DATASET_INVALID');
+
+    // A source model fitted on validation pairs (the first run's recipe), then the transfer.
+    const source = join(runDir, '..', 'models', 'calibration-source.onnx');
+    const fitted = await exportRun({ run: runDir, out: source, pairs: 2000, episodes: 100, backend: 'cpu' });
+    const sourceBytes = new Uint8Array(readFileSync(source));
+    const result = await exportRun({ run: fitDir, out, calibrationFrom: source, backend: 'cpu', onLog: log });
+    const m = readModelMetadata(new Uint8Array(readFileSync(out)));
+    expect(m.calibration).toEqual({ threshold: fitted.calibration.threshold, plattA: fitted.calibration.plattA, plattB: fitted.calibration.plattB, pairs: 2000 });
+    expect(result.calibration).toMatchObject({ source: { file: 'calibration-source.onnx', name: 'calibration-source', sha256: createHash('sha256').update(sourceBytes).digest('hex') } });
+    expect(m.training).toMatchObject({ steps: 20, checkpoint: 'last', calibratedFrom: { name: 'calibration-source' } });
+    expect(m.evaluation).not.toHaveProperty('calibration_accuracy'); // measured on the source model, not on this one
+    expect(m.evaluation).not.toHaveProperty('validation_5way_1shot');
+
+    // int8-qdq of a final fit: activation ranges from training images; the file runs like the float model.
+    const qdq = await exportRun({ run: fitDir, out: join(fitDir, 'fit.int8-qdq.onnx'), dtype: 'int8-qdq', calibrationFrom: source, backend: 'cpu', onLog: log });
+    expect(qdq.metadata.dtype).toBe('int8-qdq');
+    expect(qdq.dtypeCheck).toBeUndefined();
+    expect(logs.some((l) => /activation ranges of \d+ values measured on 20 training images/.test(l))).toBe(true);
+    const n = 4;
+    const x = uniform(n * 28 * 28, rng(9), 0, 1);
+    const float = await runOrtNode(new Uint8Array(readFileSync(out)), nhwcToNchw(x, n, 28, 28, 1), [n, 1, 28, 28]);
+    const quant = await runOrtNode(new Uint8Array(readFileSync(qdq.file)), nhwcToNchw(x, n, 28, 28, 1), [n, 1, 28, 28]);
+    expect(maxAbsDiff(float.output, quant.output)).toBeLessThan(0.25);
+
+    // A source that does not fit: another embedding size, not a model, no file.
+    expect(await codeOf(exportRun({ run: fitDir, out: join(fitDir, 'x.onnx'), calibrationFrom: join(FIXTURE_DIR, '..', 'models', 'conv4-untrained.onnx'), backend: 'cpu' }))).toBe('INVALID_ARGUMENT');
+    const junk = join(fitDir, 'junk.onnx');
+    writeFileSync(junk, 'not a model');
+    expect(await codeOf(exportRun({ run: fitDir, out: join(fitDir, 'x.onnx'), calibrationFrom: junk, backend: 'cpu' }))).toBe('MODEL_INVALID');
+    expect(await codeOf(exportRun({ run: fitDir, out: join(fitDir, 'x.onnx'), calibrationFrom: join(fitDir, 'absent.onnx'), backend: 'cpu' }))).toBe('NOT_FOUND');
   });
 
   it('refuses bad arguments and missing runs with typed errors', async () => {

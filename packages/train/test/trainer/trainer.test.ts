@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readCheckpoint } from '../../src/checkpoint/checkpoint.js';
+import { hasCheckpoint, readCheckpoint } from '../../src/checkpoint/checkpoint.js';
 import { loadRun } from '../../src/checkpoint/load-run.js';
 import { poolFromSet } from '../../src/data/class-pool.js';
 import { OMNIGLOT_PREPROCESS } from '../../src/data/image-set.js';
@@ -70,6 +70,29 @@ describe('train()', () => {
     expect(vals.map((v) => v.step)).toEqual([3, 6]);
     const best = readCheckpoint(checkpointDir(interrupted), 'best').manifest;
     expect(best.metrics.best).toMatchObject({ accuracy: Math.max(...vals.map((v) => (v.kind === 'val' ? v.accuracy : 0))) });
+  });
+
+  it('a final fit (no validation classes) trains on every class, never validates, and its result is the last checkpoint', async () => {
+    const set = await loadFixtureSet();
+    const split = splitTrainVal(set, { seed: 1, valFraction: 0 });
+    const data: TrainData = { train: split.train, val: split.val, preprocess: OMNIGLOT_PREPROCESS, description: { split: split.description } };
+    expect(data.train.classes.length).toBe(set.classes.length);
+    const dir = tempDir('run-final-fit');
+    const logs: string[] = [];
+    const result = await train({ ...config, steps: 4 }, data, { outDir: dir, onLog: (m) => logs.push(m) });
+    expect(result).toMatchObject({ step: 4, completed: true, best: undefined });
+    expect(logs.some((l) => l.includes('no validation classes'))).toBe(true);
+    const metrics = readMetrics(join(dir, 'metrics.jsonl'));
+    expect(metrics.filter((m) => m.kind === 'train')).toHaveLength(4);
+    expect(metrics.some((m) => m.kind === 'val')).toBe(false);
+    expect(hasCheckpoint(checkpointDir(dir), 'best')).toBe(false);
+    const run = await loadRun(dir, { backend: 'wasm' });
+    try {
+      expect(run.tag).toBe('last');
+      expect(run.manifest.step).toBe(4);
+    } finally {
+      await run.dispose();
+    }
   });
 
   it('proxy loss: one proxy per training class, checkpointed with the weights; resuming repeats the run exactly', async () => {
