@@ -24,6 +24,7 @@ import {
   loadRun,
   poolFromSet,
   taskName,
+  verificationPairs,
 } from '../../packages/train/dist/index.js';
 import { closeDecodePool, loadModel } from '../../packages/sdk-node/dist/index.js';
 
@@ -82,6 +83,24 @@ const score = (e) => {
 };
 const { report, figures } = score({ embeddings, dim, n: rows.length, classes });
 
+// The model's stored same/different threshold on the evaluation pairs (the same pairs as the verification figures):
+// balanced accuracy of `distance <= threshold`, next to the best any threshold reaches on these pairs — how well the
+// calibration (fitted on validation pairs, or copied from a sibling model) carries over to unseen alphabets.
+function thresholdCheck(threshold) {
+  const { distances, same } = verificationPairs(embeddings, dim, classes, pairs, 1234 + 1);
+  const balanced = (t) => {
+    let tp = 0, p = 0, tn = 0, n = 0;
+    distances.forEach((d, i) => (same[i] ? (p++, (tp += d <= t ? 1 : 0)) : (n++, (tn += d > t ? 1 : 0))));
+    return (tp / p + tn / n) / 2;
+  };
+  let best = { threshold, balancedAccuracy: balanced(threshold) };
+  for (const t of [...distances].sort((a, b) => a - b)) {
+    const b = balanced(t);
+    if (b > best.balancedAccuracy) best = { threshold: t, balancedAccuracy: b };
+  }
+  return { threshold, balancedAccuracy: balanced(threshold), best };
+}
+
 function normalizeRows(e) {
   const out = new Float32Array(e.embeddings);
   for (let r = 0; r < e.n; r++) {
@@ -112,6 +131,7 @@ const out = {
   classes: report.classes,
   fewShot: figures,
   verification: report.verification && { rocAuc: report.verification.auc, eer: report.verification.eer },
+  modelThreshold: thresholdCheck(model.metadata.calibration.threshold),
   reference,
   seconds: (performance.now() - started) / 1000,
   embedSeconds,
@@ -123,6 +143,8 @@ for (const [name, r] of Object.entries(figures)) {
 }
 const v = (x) => (x ? `AUC ${x.rocAuc.toFixed(4)} EER ${(100 * x.eer).toFixed(2)}%` : '-');
 console.log(`${'verification'.padEnd(34)} ${v(out.verification)}${reference ? ` | raw ${v(reference.raw.verification)} | L2 ${v(reference.normalized.verification)}` : ''}`);
+const th = out.modelThreshold;
+console.log(`model threshold ${th.threshold.toFixed(4)}: balanced accuracy ${(100 * th.balancedAccuracy).toFixed(2)}% on these pairs (best threshold ${th.best.threshold.toFixed(4)}: ${(100 * th.best.balancedAccuracy).toFixed(2)}%)`);
 console.log(`${report.images} images, ${out.seconds.toFixed(1)} s (embedding ${embedSeconds.toFixed(1)} s)`);
 if (values.json) writeFileSync(values.json, JSON.stringify(out, null, 2));
 await model.dispose();

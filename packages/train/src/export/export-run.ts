@@ -97,8 +97,8 @@ function poolImages(pool: ClassPool, perClass: number): { images: Float32Array; 
 }
 const EPISODE_SEED = 2024;
 
-/** The calibration stored in another model file, checked to fit the run's model (same embedding size, distance). */
-export function readTransferredCalibration(path: string, expected: { embeddingSize: number }): TransferredCalibration {
+/** The calibration stored in another model file, checked to fit the run's model (same input, embedding size, distance). */
+export function readTransferredCalibration(path: string, expected: { embeddingSize: number; input: { width: number; height: number; channels: number } }): TransferredCalibration {
   const file = resolve(path);
   if (!existsSync(file) || !statSync(file).isFile()) throw new SiameseError('NOT_FOUND', `--calibration-from ${path}: no such model file`, { path });
   const bytes = new Uint8Array(readFileSync(file));
@@ -111,6 +111,11 @@ export function readTransferredCalibration(path: string, expected: { embeddingSi
   }
   if (metadata.distance !== 'euclidean' || !metadata.output.normalized) {
     throw new SiameseError('INVALID_ARGUMENT', `--calibration-from ${path}: its calibration is for ${metadata.distance} distance${metadata.output.normalized ? '' : ' on unnormalised embeddings'}; this exporter writes Euclidean distance on unit-length embeddings`, { path });
+  }
+  const { width, height, channels } = metadata.input;
+  const want = expected.input;
+  if (width !== want.width || height !== want.height || channels !== want.channels) {
+    throw new SiameseError('INVALID_ARGUMENT', `--calibration-from ${path}: it takes ${channels}×${height}×${width} inputs, this run ${want.channels}×${want.height}×${want.width}; a calibration only carries over between models of the same recipe`, { path });
   }
   if (metadata.output.size !== expected.embeddingSize) {
     throw new SiameseError('INVALID_ARGUMENT', `--calibration-from ${path}: its embeddings have ${metadata.output.size} dimensions, this run's ${expected.embeddingSize}; a calibration only carries over between models of the same recipe`, { path });
@@ -222,7 +227,7 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
     if (!recorded) throw new SiameseError('CHECKPOINT_INVALID', `the checkpoint of ${runDir} does not record its data options; cannot find validation images to calibrate on`);
     const data = await prepareData({ ...recorded, ...options.data });
     const finalFit = data.val.classes.length === 0;
-    const transferred = options.calibrationFrom === undefined ? undefined : readTransferredCalibration(options.calibrationFrom, { embeddingSize: run.model.outputs[0]!.shape[1] as number });
+    const transferred = options.calibrationFrom === undefined ? undefined : readTransferredCalibration(options.calibrationFrom, { embeddingSize: run.model.outputs[0]!.shape[1] as number, input: run.manifest.preprocess.input });
     if (finalFit && !transferred) {
       throw new SiameseError('INVALID_ARGUMENT', `${runDir} was trained without a validation split (a final fit), so there are no unseen classes to calibrate on: pass --calibration-from <model.onnx>, a model exported from a run of the same recipe that held classes out`, { run: runDir });
     }
@@ -231,7 +236,7 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
       log(`embedding ${data.val.classes.length} validation classes for ${transferred ? 'the accuracy check' : 'calibration'}`);
       fp32Embedded = normalizeRows(await embedPool(run.embed as EmbedFn, data.val));
     }
-    let calibration: Calibration | TransferredCalibration = transferred ?? calibrate(fp32Embedded!, pairs);
+    let calibration: Calibration | TransferredCalibration = transferred ?? calibrate(fp32Embedded as EmbeddedPool, pairs);
     if (transferred) log(`calibration copied from ${transferred.source.file} (${transferred.source.name}, sha256 ${transferred.source.sha256.slice(0, 12)}…)`);
     const report = reportFigures(runDir);
     if (!report) log(`no report.json in ${runDir}: the model's metadata will carry no evaluation figures (run \`siamese-train eval ${runDir}\` first)`);

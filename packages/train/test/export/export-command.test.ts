@@ -151,7 +151,18 @@ describe('siamese-train export', () => {
     const quant = await runOrtNode(new Uint8Array(readFileSync(qdq.file)), nhwcToNchw(x, n, 28, 28, 1), [n, 1, 28, 28]);
     expect(maxAbsDiff(float.output, quant.output)).toBeLessThan(0.25);
 
-    // A source that does not fit: another embedding size, not a model, no file.
+    // A source that does not fit: another input size (the same 16-d output: 32 px, width 4 flattens 2×2×4), another
+    // embedding size, not a model, no file.
+    const net32: NetConfig = { ...net, inputSize: 32, width: 4 };
+    const model32 = buildEmbeddingNet(net32, 5);
+    const weights32: NamedTensors = {};
+    for (const w of model32.weights) weights32[w.originalName] = { shape: w.shape as number[], values: new Float32Array(w.read().dataSync()) };
+    const options32: DataOptions = { ...fitOptions, inputSize: 32 };
+    const fit32 = join(fitDir, '..', 'final-fit-32');
+    writeCheckpoint(join(fit32, 'checkpoints'), 'last', { step: 1, net: net32, loss: { kind: 'contrastive', margin: 1 }, preprocess: dataTarget(options32), config: {}, data: { options: options32, source: options32.data }, rng: {}, metrics: {} }, { weights: weights32, optimizer: {} });
+    const mismatch = await exportRun({ run: fit32, out: join(fit32, 'x.onnx'), calibrationFrom: source, backend: 'cpu' }).catch((e: unknown) => e);
+    expect(isSiameseError(mismatch) && mismatch.code).toBe('INVALID_ARGUMENT');
+    expect(String((mismatch as Error).message)).toMatch(/takes 1×28×28 inputs, this run 1×32×32/);
     expect(await codeOf(exportRun({ run: fitDir, out: join(fitDir, 'x.onnx'), calibrationFrom: join(FIXTURE_DIR, '..', 'models', 'conv4-untrained.onnx'), backend: 'cpu' }))).toBe('INVALID_ARGUMENT');
     const junk = join(fitDir, 'junk.onnx');
     writeFileSync(junk, 'not a model');
