@@ -22,8 +22,7 @@ import { calibrateDistances, type Calibration } from './calibrate.js';
 import { exportActivationProbe, exportModelToOnnx, type ExportMetadataInput, type OnnxExport } from './export-model.js';
 import { createOnnxEmbedder, measureActivationRanges } from './onnx-embedder.js';
 import type { ActivationRanges } from './passes/quantize-qdq.js';
-import { copyImage, type ClassPool } from '../data/class-pool.js';
-import { imageLength } from '../data/image-set.js';
+import { poolImages, type ClassPool } from '../data/class-pool.js';
 
 export interface ExportRunOptions {
   /** A run folder, its checkpoints/ folder, or a checkpoint manifest (checkpoints/best.json). */
@@ -46,8 +45,8 @@ export interface ExportRunOptions {
    */
   calibrationFrom?: string;
   /**
-   * int8-qdq: images per class whose activations set the quantisation ranges (default 5 validation images; for a
-   * final fit, 1 training image).
+   * int8-qdq: images per class whose activations set the quantisation ranges (default 5; validation classes, or for
+   * a final fit training classes; at most 1,000 images in all, from classes spread over the pool).
    */
   calibrationImagesPerClass?: number;
   opset?: number;
@@ -87,13 +86,17 @@ export interface ExportRunResult {
 
 const CALIBRATION_SEED = 4242;
 
-/** The first `perClass` images of every pool class (rotated as the pool says), packed NHWC. */
-function poolImages(pool: ClassPool, perClass: number): { images: Float32Array; n: number } {
-  const refs = pool.classes.flatMap((c) => c.images.slice(0, perClass).map((image) => ({ image, turns: c.rotation })));
-  const size = imageLength(pool.set);
-  const images = new Float32Array(refs.length * size);
-  refs.forEach((r, i) => copyImage(pool.set, r.image, r.turns, images, i * size));
-  return { images, n: refs.length };
+/**
+ * int8-qdq activation ranges are min/max over the images they are measured on, so more images only widen them (and
+ * coarsen the 8-bit steps): they are taken from at most this many images, spread over the classes.
+ */
+const MAX_RANGE_IMAGES = 1000;
+
+/** At most `count` of a pool's classes, evenly spread over its order (all of them when it has no more). */
+function spreadClasses(pool: ClassPool, count: number): ClassPool {
+  if (pool.classes.length <= count) return pool;
+  const step = pool.classes.length / count;
+  return { set: pool.set, classes: Array.from({ length: count }, (_, i) => pool.classes[Math.floor(i * step)]!) };
 }
 const EPISODE_SEED = 2024;
 
@@ -260,8 +263,9 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
     if (dtype === 'int8-qdq') {
       // Ranges of what the float file computes, on validation images (a final fit: training images) — never the
       // evaluation set.
-      const perClass = options.calibrationImagesPerClass ?? (finalFit ? 1 : 5);
-      const { images, n } = poolImages(finalFit ? data.train : data.val, perClass);
+      const perClass = options.calibrationImagesPerClass ?? 5;
+      const rangePool = spreadClasses(finalFit ? data.train : data.val, Math.max(1, Math.floor(MAX_RANGE_IMAGES / perClass)));
+      const { images, n } = poolImages(rangePool, perClass);
       activationRanges = await measureActivationRanges(exportActivationProbe(run.model, { opset: options.opset }), run.manifest.preprocess.input, images, n);
       log(`int8-qdq: activation ranges of ${activationRanges.size} values measured on ${n} ${finalFit ? 'training' : 'validation'} images`);
     }

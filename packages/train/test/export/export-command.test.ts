@@ -140,11 +140,15 @@ describe('siamese-train export', () => {
     expect(m.evaluation).not.toHaveProperty('calibration_accuracy'); // measured on the source model, not on this one
     expect(m.evaluation).not.toHaveProperty('validation_5way_1shot');
 
-    // int8-qdq of a final fit: activation ranges from training images; the file runs like the float model.
+    // int8-qdq of a final fit: activation ranges from training images (5 of each of the 20 classes); the file runs like the float model.
     const qdq = await exportRun({ run: fitDir, out: join(fitDir, 'fit.int8-qdq.onnx'), dtype: 'int8-qdq', calibrationFrom: source, backend: 'cpu', onLog: log });
     expect(qdq.metadata.dtype).toBe('int8-qdq');
     expect(qdq.dtypeCheck).toBeUndefined();
-    expect(logs.some((l) => /activation ranges of \d+ values measured on 20 training images/.test(l))).toBe(true);
+    expect(logs.some((l) => /activation ranges of \d+ values measured on 100 training images/.test(l))).toBe(true);
+    // Min/max ranges only widen with more images: at most 1,000, from classes spread over the pool (100 per class
+    // → 10 of the 20 classes, each with its 20 images).
+    await exportRun({ run: fitDir, out: join(fitDir, 'fit.int8-qdq-wide.onnx'), dtype: 'int8-qdq', calibrationFrom: source, calibrationImagesPerClass: 100, backend: 'cpu', onLog: log });
+    expect(logs.some((l) => /activation ranges of \d+ values measured on 200 training images/.test(l))).toBe(true);
     const n = 4;
     const x = uniform(n * 28 * 28, rng(9), 0, 1);
     const float = await runOrtNode(new Uint8Array(readFileSync(out)), nhwcToNchw(x, n, 28, 28, 1), [n, 1, 28, 28]);

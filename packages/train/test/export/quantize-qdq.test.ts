@@ -12,8 +12,38 @@ import { OnnxField as F, ProtoReader, SiameseError, readModelMetadata } from '@s
 import * as tf from '@tensorflow/tfjs-layers';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { exportActivationProbe, exportModelToOnnx, measureActivationRanges, uint8Params, type ActivationRanges } from '../../src/export/index.js';
+import { QDQ_WEIGHT_MAX_LEVEL } from '../../src/export/passes/quantize-qdq.js';
 import { exportFixture, fixtureReference } from './fixture-model.js';
 import { maxAbsDiff, minRowCosine, ortRuntimes, rng, testMetadata, uniform } from './helpers.js';
+
+/** The int8 initialisers (ONNX data type 3) of an ONNX file, as stored. */
+function int8Initializers(bytes: Uint8Array): Int8Array[] {
+  const out: Int8Array[] = [];
+  const model = new ProtoReader(bytes);
+  while (model.next()) {
+    if (model.field !== F.Model.graph) {
+      model.skip();
+      continue;
+    }
+    const graph = model.message();
+    while (graph.next()) {
+      if (graph.field !== F.Graph.initializer) {
+        graph.skip();
+        continue;
+      }
+      const tensor = graph.message();
+      let type = 0;
+      let raw: Uint8Array | undefined;
+      while (tensor.next()) {
+        if (tensor.field === F.Tensor.dataType) type = tensor.uint();
+        else if (tensor.field === F.Tensor.rawData) raw = tensor.bytesView();
+        else tensor.skip();
+      }
+      if (type === 3 && raw) out.push(new Int8Array(raw.buffer, raw.byteOffset, raw.length));
+    }
+  }
+  return out;
+}
 
 /** Op types of the nodes of an ONNX file, in order. */
 function opTypes(bytes: Uint8Array): string[] {
@@ -109,6 +139,17 @@ describe('Conv-4 exported as int8-qdq', () => {
       const minCosine = minRowCosine(fp32Output, output, 64); // both unit length
       console.log(`int8-qdq ${runtime}: ${e.bytes.length} bytes (fp32 ${fp32.bytes.length}), max |Δ| vs fp32 ${maxAbsDiff(fp32Output, output).toExponential(2)}, min cosine ${minCosine.toFixed(6)}`);
       expect(minCosine).toBeGreaterThan(0.99);
+    }
+  });
+
+  it('stores conv weights in 7 bits (±63, onnxruntime\'s reduce_range), using all of that range', () => {
+    const e = exportFixture(model, 'int8-qdq', ranges);
+    // The int8 tensors are the four convs' weights and their DequantizeLinear zero points (all 0).
+    const weights = int8Initializers(e.bytes).filter((q) => q.some((v) => v !== 0));
+    expect(weights).toHaveLength(4);
+    for (const q of weights) {
+      const maxAbs = q.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      expect(maxAbs).toBe(QDQ_WEIGHT_MAX_LEVEL); // every channel's largest weight maps to ±63, none beyond
     }
   });
 

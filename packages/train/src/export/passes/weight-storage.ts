@@ -18,16 +18,16 @@ function castToFloat16(graph: OnnxGraph, t: OnnxInitializer): OnnxNode {
 }
 
 /** Per-channel symmetric int8 quantisation along `axis` (all values when axis is undefined). */
-export function quantizeInt8(values: Float32Array, dims: number[], axis: number | undefined): { q: Int8Array; scales: Float32Array } {
+export function quantizeInt8(values: Float32Array, dims: number[], axis: number | undefined, maxLevel = 127): { q: Int8Array; scales: Float32Array } {
   const channels = axis === undefined ? 1 : dims[axis];
   const inner = axis === undefined ? values.length : dims.slice(axis + 1).reduce((a, b) => a * b, 1);
   const channelOf = (i: number): number => (axis === undefined ? 0 : Math.floor(i / inner) % channels);
   const maxAbs = new Float64Array(channels);
   for (let i = 0; i < values.length; i++) maxAbs[channelOf(i)] = Math.max(maxAbs[channelOf(i)], Math.abs(values[i]));
   // A zero channel keeps scale 1 (any scale dequantises 0 to 0; a zero scale is rejected by some checkers).
-  const scales = Float32Array.from(maxAbs, (m) => (m > 0 ? m / 127 : 1));
+  const scales = Float32Array.from(maxAbs, (m) => (m > 0 ? m / maxLevel : 1));
   const q = new Int8Array(values.length);
-  for (let i = 0; i < values.length; i++) q[i] = Math.max(-127, Math.min(127, Math.round(values[i] / scales[channelOf(i)])));
+  for (let i = 0; i < values.length; i++) q[i] = Math.max(-maxLevel, Math.min(maxLevel, Math.round(values[i] / scales[channelOf(i)])));
   return { q, scales };
 }
 
@@ -58,8 +58,8 @@ export function dequantizeNode(
 }
 
 /** A float weight → int8 per output channel + the DequantizeLinear that restores it under its own name. */
-export function dequantizeInt8(graph: OnnxGraph, t: OnnxInitializer): { node: OnnxNode; scales: Float32Array } {
-  const { q, scales } = quantizeInt8(t.data.values as Float32Array, t.dims, t.channelAxis);
+export function dequantizeInt8(graph: OnnxGraph, t: OnnxInitializer, maxLevel = 127): { node: OnnxNode; scales: Float32Array } {
+  const { q, scales } = quantizeInt8(t.data.values as Float32Array, t.dims, t.channelAxis, maxLevel);
   graph.initializers.delete(t.name);
   return { node: dequantizeNode(graph, t.name, t.dims, { type: 'int8', values: q }, scales, t.channelAxis), scales };
 }
