@@ -16,9 +16,8 @@ import { QDQ_WEIGHT_MAX_LEVEL } from '../../src/export/passes/quantize-qdq.js';
 import { exportFixture, fixtureReference } from './fixture-model.js';
 import { maxAbsDiff, minRowCosine, ortRuntimes, rng, testMetadata, uniform } from './helpers.js';
 
-/** The int8 initialisers (ONNX data type 3) of an ONNX file, as stored. */
-function int8Initializers(bytes: Uint8Array): Int8Array[] {
-  const out: Int8Array[] = [];
+/** Calls `visit` with each entry of one Graph field (F.Graph.node, F.Graph.initializer, ...) of an ONNX file. */
+function eachGraphEntry(bytes: Uint8Array, field: number, visit: (entry: ProtoReader) => void): void {
   const model = new ProtoReader(bytes);
   while (model.next()) {
     if (model.field !== F.Model.graph) {
@@ -27,46 +26,37 @@ function int8Initializers(bytes: Uint8Array): Int8Array[] {
     }
     const graph = model.message();
     while (graph.next()) {
-      if (graph.field !== F.Graph.initializer) {
-        graph.skip();
-        continue;
-      }
-      const tensor = graph.message();
-      let type = 0;
-      let raw: Uint8Array | undefined;
-      while (tensor.next()) {
-        if (tensor.field === F.Tensor.dataType) type = tensor.uint();
-        else if (tensor.field === F.Tensor.rawData) raw = tensor.bytesView();
-        else tensor.skip();
-      }
-      if (type === 3 && raw) out.push(new Int8Array(raw.buffer, raw.byteOffset, raw.length));
+      if (graph.field === field) visit(graph.message());
+      else graph.skip();
     }
   }
+}
+
+/** The int8 initialisers (ONNX data type 3) of an ONNX file, as stored. */
+function int8Initializers(bytes: Uint8Array): Int8Array[] {
+  const out: Int8Array[] = [];
+  eachGraphEntry(bytes, F.Graph.initializer, (tensor) => {
+    let type = 0;
+    let raw: Uint8Array | undefined;
+    while (tensor.next()) {
+      if (tensor.field === F.Tensor.dataType) type = tensor.uint();
+      else if (tensor.field === F.Tensor.rawData) raw = tensor.bytesView();
+      else tensor.skip();
+    }
+    if (type === 3 && raw) out.push(new Int8Array(raw.buffer, raw.byteOffset, raw.length));
+  });
   return out;
 }
 
 /** Op types of the nodes of an ONNX file, in order. */
 function opTypes(bytes: Uint8Array): string[] {
   const ops: string[] = [];
-  const model = new ProtoReader(bytes);
-  while (model.next()) {
-    if (model.field !== F.Model.graph) {
-      model.skip();
-      continue;
+  eachGraphEntry(bytes, F.Graph.node, (node) => {
+    while (node.next()) {
+      if (node.field === F.Node.opType) ops.push(node.string());
+      else node.skip();
     }
-    const graph = model.message();
-    while (graph.next()) {
-      if (graph.field !== F.Graph.node) {
-        graph.skip();
-        continue;
-      }
-      const node = graph.message();
-      while (node.next()) {
-        if (node.field === F.Node.opType) ops.push(node.string());
-        else node.skip();
-      }
-    }
-  }
+  });
   return ops;
 }
 
