@@ -22,4 +22,4 @@ export { measureActivationRanges } from './onnx-embedder.js';
 export { SUPPORTED_LAYER_CLASSES } from './converters/registry.js';
 export { SUPPORTED_ACTIVATIONS } from './converters/activation.js';
 export { calibrateDistances, fitPlatt, type Calibration, type PairDistances } from './calibrate.js';
-export { exportRun, resolveRunArgument, type ExportRunOptions, type ExportRunResult, type DtypeCheck } from './export-run.js';
+export { exportRun, readTransferredCalibration, resolveRunArgument, type ExportRunOptions, type ExportRunResult, type DtypeCheck, type TransferredCalibration } from './export-run.js';
