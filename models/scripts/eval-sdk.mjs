@@ -23,8 +23,10 @@ import {
   loadOmniglot,
   loadRun,
   poolFromSet,
+  calibrateDistances,
   taskName,
   verificationPairs,
+  verificationSeed,
 } from '../../packages/train/dist/index.js';
 import { closeDecodePool, loadModel } from '../../packages/sdk-node/dist/index.js';
 
@@ -87,18 +89,15 @@ const { report, figures } = score({ embeddings, dim, n: rows.length, classes });
 // balanced accuracy of `distance <= threshold`, next to the best any threshold reaches on these pairs — how well the
 // calibration (fitted on validation pairs, or copied from a sibling model) carries over to unseen alphabets.
 function thresholdCheck(threshold) {
-  const { distances, same } = verificationPairs(embeddings, dim, classes, pairs, 1234 + 1);
-  const balanced = (t) => {
-    let tp = 0, p = 0, tn = 0, n = 0;
-    distances.forEach((d, i) => (same[i] ? (p++, (tp += d <= t ? 1 : 0)) : (n++, (tn += d > t ? 1 : 0))));
-    return (tp / p + tn / n) / 2;
-  };
-  let best = { threshold, balancedAccuracy: balanced(threshold) };
-  for (const t of [...distances].sort((a, b) => a - b)) {
-    const b = balanced(t);
-    if (b > best.balancedAccuracy) best = { threshold: t, balancedAccuracy: b };
-  }
-  return { threshold, balancedAccuracy: balanced(threshold), best };
+  const { distances, same } = verificationPairs(embeddings, dim, classes, pairs, verificationSeed());
+  const positives = [];
+  const negatives = [];
+  distances.forEach((d, i) => (same[i] ? positives : negatives).push(d));
+  const accepted = (list, keep) => list.filter((d) => keep(d)).length / list.length;
+  const balancedAccuracy = (accepted(positives, (d) => d <= threshold) + accepted(negatives, (d) => d > threshold)) / 2;
+  // The best threshold for these pairs: the calibration's own sweep (what the exporter fits on validation pairs).
+  const best = calibrateDistances({ positives, negatives });
+  return { threshold, balancedAccuracy, best: { threshold: best.threshold, balancedAccuracy: best.accuracy } };
 }
 
 function normalizeRows(e) {

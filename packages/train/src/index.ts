@@ -13,7 +13,7 @@ export { defaultCacheDir, loadWithCache, readImageSetCache, writeImageSetCache, 
 export { downloadFile, type DownloadOptions, type DownloadProgress } from './data/download.js';
 export { loadOmniglot, OMNIGLOT_COUNTS, OMNIGLOT_URL_BASE, type OmniglotOptions, type OmniglotSet, type LoadedDataset } from './data/omniglot.js';
 export { loadFolderDataset, IMAGE_EXTENSIONS, type FolderDatasetOptions } from './data/folder-dataset.js';
-export { poolFromSet, poolImages, poolImageCount, copyImage, type ClassPool, type PoolClass, type PoolImages, type QuarterTurns } from './data/class-pool.js';
+export { poolFromSet, poolImages, poolImageCount, copyImage, spreadClasses, type ClassPool, type PoolClass, type PoolImages, type QuarterTurns } from './data/class-pool.js';
 export { splitTrainVal, restrictToGroups, type DataSplit, type SplitOptions } from './data/split.js';
 export { prepareData, dataTarget, type DataOptions, type PreparedData } from './data/prepare.js';
 // Augmentation and sampling
@@ -45,7 +45,7 @@ export { loadRun, loadRunModel, runCheckpointDir, type LoadedRun, type LoadRunOp
 export { meanWithCi95 } from './eval/confidence.js';
 export { fewShotAccuracy, episodeAccuracy, type FewShotMethod, type FewShotOptions, type FewShotResult } from './eval/few-shot.js';
 export { verificationMetrics, verificationPairs, type VerificationResult } from './eval/verification.js';
-export { embedPool, evaluateEmbedded, taskName, REPORT_TASKS, type EmbedFn, type EmbeddedPool, type EvaluationOptions, type EvaluationReport, type FewShotTask } from './eval/evaluate.js';
+export { embedPool, evaluateEmbedded, taskName, verificationSeed, DEFAULT_EVALUATION_SEED, REPORT_TASKS, type EmbedFn, type EmbeddedPool, type EvaluationOptions, type EvaluationReport, type FewShotTask } from './eval/evaluate.js';
 export { reportFigures, reportMarkdown, writeRunReport, type RunReport } from './eval/report.js';
 export { evaluateRun, type EvaluateRunOptions } from './eval/evaluate-run.js';
 // ONNX export

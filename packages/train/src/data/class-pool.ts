@@ -92,3 +92,13 @@ export function poolImages(pool: ClassPool, maxPerClass = Infinity): PoolImages 
   });
   return { images, labels, drawers, n };
 }
+
+/**
+ * At most `count` of a pool's classes, evenly spread over its order (all of them when it has no more) — e.g. a
+ * sample of classes that covers every alphabet rather than the first few.
+ */
+export function spreadClasses(pool: ClassPool, count: number): ClassPool {
+  if (pool.classes.length <= count) return pool;
+  const step = pool.classes.length / count;
+  return { set: pool.set, classes: Array.from({ length: count }, (_, i) => pool.classes[Math.floor(i * step)]!) };
+}

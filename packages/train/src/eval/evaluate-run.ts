@@ -1,6 +1,7 @@
 /**
  * Evaluates a run's best checkpoint on its test images (Omniglot: the evaluation set; other datasets: the
- * validation split) and writes report.json / report.md into the run folder. With `split: 'validation'` it runs
+ * validation split, so a final fit of one, trained with nothing held out, has nothing to evaluate on) and writes
+ * report.json / report.md into the run folder. With `split: 'validation'` it runs
  * the same suite on the validation split instead (report.validation.*) — what tuning and model selection may
  * look at, since the test set is for the final report only.
  */
@@ -28,8 +29,9 @@ export async function evaluateRun(runDir: string, options: EvaluateRunOptions = 
     const data = await prepareData({ ...recorded, ...options.data });
     const target = options.split === 'validation' ? { pool: data.val, name: `validation split (${data.val.classes.length} classes)` } : data.test;
     if (target.pool.classes.length < 2) {
-      const why = options.split === 'validation' ? `${runDir} was trained without a validation split (--val-fraction 0)` : `${runDir} has no held-out images: ${target.name}`;
-      throw new SiameseError('DATASET_INVALID', `nothing to evaluate on: ${why}`, { run: runDir });
+      // Asking a final fit for its validation split is a wrong argument; a dataset with nothing held out is the data's.
+      if (options.split === 'validation') throw new SiameseError('INVALID_ARGUMENT', `nothing to evaluate on: ${runDir} was trained without a validation split (--val-fraction 0)`, { run: runDir });
+      throw new SiameseError('DATASET_INVALID', `nothing to evaluate on: ${runDir} has no held-out images: ${target.name}`, { run: runDir });
     }
     options.onLog?.(`evaluating ${run.tag} checkpoint (step ${run.manifest.step}) on ${target.name}`);
     const embedded = await embedPool(run.embed, target.pool);

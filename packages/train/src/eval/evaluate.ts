@@ -61,6 +61,14 @@ export interface FewShotTask {
   method?: FewShotMethod;
 }
 
+/** Episode seed of a report when none is given; its verification pairs use `verificationSeed(seed)`. */
+export const DEFAULT_EVALUATION_SEED = 1234;
+
+/** The seed of a report's verification pairs: scripts that score the same pairs (eval-sdk) call this. */
+export function verificationSeed(seed: number = DEFAULT_EVALUATION_SEED): number {
+  return seed + 1;
+}
+
 export interface EvaluationOptions {
   tasks?: FewShotTask[];
   /** Episodes per task (≥ 1,000 for a report). */
@@ -98,7 +106,7 @@ export function evaluateEmbedded(e: EmbeddedPool, options: EvaluationOptions = {
   const fewShot: FewShotResult[] = [];
   const skipped: string[] = [];
   for (const task of tasks) {
-    const opts = { ...task, query: 1, episodes, seed: options.seed ?? 1234 };
+    const opts = { ...task, query: 1, episodes, seed: options.seed ?? DEFAULT_EVALUATION_SEED };
     const need = task.shot + 1;
     const enough = e.classes.filter((c) => c.members.length >= need).length;
     if (enough < task.way || (task.withinGroup && !canRunWithinGroup(e.classes, opts))) {
@@ -114,7 +122,7 @@ export function evaluateEmbedded(e: EmbeddedPool, options: EvaluationOptions = {
   let verification: VerificationResult | undefined;
   const pairs = options.verificationPairs ?? 10_000;
   if (pairs > 0 && e.classes.filter((c) => c.members.length >= 2).length >= 2) {
-    const { distances, same } = verificationPairs(e.embeddings, e.dim, e.classes, pairs, (options.seed ?? 1234) + 1);
+    const { distances, same } = verificationPairs(e.embeddings, e.dim, e.classes, pairs, verificationSeed(options.seed));
     verification = verificationMetrics(distances, same);
   }
   return { images: e.n, classes: e.classes.length, fewShot, verification, skipped };

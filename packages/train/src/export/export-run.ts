@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { SiameseError, readModelMetadata, type CalibrationSpec, type ModelDType, type ModelMetadata } from '@siamese-sdk/core';
+import { SiameseError, readModelMetadata, type CalibrationSpec, type ModelDType, type ModelMetadata, type PreprocessSpec } from '@siamese-sdk/core';
 import { loadRunModel, type LoadedRun } from '../checkpoint/load-run.js';
 import type { CheckpointTag } from '../checkpoint/checkpoint.js';
 import { prepareData, type DataOptions } from '../data/prepare.js';
@@ -22,7 +22,7 @@ import { calibrateDistances, type Calibration } from './calibrate.js';
 import { exportActivationProbe, exportModelToOnnx, type ExportMetadataInput, type OnnxExport } from './export-model.js';
 import { createOnnxEmbedder, measureActivationRanges } from './onnx-embedder.js';
 import type { ActivationRanges } from './passes/quantize-qdq.js';
-import { poolImages, type ClassPool } from '../data/class-pool.js';
+import { poolImages, spreadClasses } from '../data/class-pool.js';
 
 export interface ExportRunOptions {
   /** A run folder, its checkpoints/ folder, or a checkpoint manifest (checkpoints/best.json). */
@@ -92,16 +92,13 @@ const CALIBRATION_SEED = 4242;
  */
 const MAX_RANGE_IMAGES = 1000;
 
-/** At most `count` of a pool's classes, evenly spread over its order (all of them when it has no more). */
-function spreadClasses(pool: ClassPool, count: number): ClassPool {
-  if (pool.classes.length <= count) return pool;
-  const step = pool.classes.length / count;
-  return { set: pool.set, classes: Array.from({ length: count }, (_, i) => pool.classes[Math.floor(i * step)]!) };
-}
 const EPISODE_SEED = 2024;
 
 /** The calibration stored in another model file, checked to fit the run's model (same input, embedding size, distance). */
-export function readTransferredCalibration(path: string, expected: { embeddingSize: number; input: { width: number; height: number; channels: number } }): TransferredCalibration {
+export function readTransferredCalibration(
+  path: string,
+  expected: { embeddingSize: number; input: { width: number; height: number; channels: number }; preprocess: PreprocessSpec; loss?: { kind?: unknown } },
+): TransferredCalibration {
   const file = resolve(path);
   if (!existsSync(file) || !statSync(file).isFile()) throw new SiameseError('NOT_FOUND', `--calibration-from ${path}: no such model file`, { path });
   const bytes = new Uint8Array(readFileSync(file));
@@ -109,11 +106,14 @@ export function readTransferredCalibration(path: string, expected: { embeddingSi
   try {
     metadata = readModelMetadata(bytes);
   } catch (e) {
-    const why = e instanceof Error ? e.message : String(e);
-    throw new SiameseError('MODEL_INVALID', `--calibration-from ${path}: not a siamese-sdk model with metadata (${why})`, { path });
+    // Keep the reader's own code (MODEL_INVALID, MODEL_METADATA, ...): only the message gains the flag.
+    if (e instanceof SiameseError) throw new SiameseError(e.code, `--calibration-from ${path}: ${e.message}`, { path });
+    throw new SiameseError('MODEL_INVALID', `--calibration-from ${path}: not a siamese-sdk model (${e instanceof Error ? e.message : String(e)})`, { path });
   }
-  if (metadata.distance !== 'euclidean' || !metadata.output.normalized) {
-    throw new SiameseError('INVALID_ARGUMENT', `--calibration-from ${path}: its calibration is for ${metadata.distance} distance${metadata.output.normalized ? '' : ' on unnormalised embeddings'}; this exporter writes Euclidean distance on unit-length embeddings`, { path });
+  // Every exported calibration is of Euclidean distance between unit vectors (the exporter and the SDKs normalise
+  // whether or not the network does), so only the distance kind must match.
+  if (metadata.distance !== 'euclidean') {
+    throw new SiameseError('INVALID_ARGUMENT', `--calibration-from ${path}: its calibration is for ${metadata.distance} distance; this exporter writes Euclidean distance`, { path });
   }
   const { width, height, channels } = metadata.input;
   const want = expected.input;
@@ -123,9 +123,22 @@ export function readTransferredCalibration(path: string, expected: { embeddingSi
   if (metadata.output.size !== expected.embeddingSize) {
     throw new SiameseError('INVALID_ARGUMENT', `--calibration-from ${path}: its embeddings have ${metadata.output.size} dimensions, this run's ${expected.embeddingSize}; a calibration only carries over between models of the same recipe`, { path });
   }
+  // A threshold is a distance on this recipe's embedding: other preprocessing or another loss moves every distance.
+  if (canonicalJson(metadata.preprocess) !== canonicalJson(expected.preprocess)) {
+    throw new SiameseError('INVALID_ARGUMENT', `--calibration-from ${path}: its preprocessing differs from this run's (${canonicalJson(metadata.preprocess)} against ${canonicalJson(expected.preprocess)}); a calibration only carries over between models of the same recipe`, { path });
+  }
+  const sourceLoss = (metadata.training?.loss as { kind?: unknown } | undefined)?.kind;
+  if (sourceLoss !== undefined && expected.loss?.kind !== undefined && sourceLoss !== expected.loss.kind) {
+    throw new SiameseError('INVALID_ARGUMENT', `--calibration-from ${path}: it was trained with the ${String(sourceLoss)} loss, this run with ${String(expected.loss.kind)}; a calibration only carries over between models of the same recipe`, { path });
+  }
   const { threshold, plattA, plattB, pairs } = metadata.calibration;
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   return { threshold, plattA, plattB, ...(pairs !== undefined ? { pairs } : {}), source: { file: basename(file), name: metadata.name, sha256 } };
+}
+
+/** JSON with object keys sorted, so two equal specs compare equal whatever order their keys were written in. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v));
 }
 
 /** Resolves a run argument to its folder and, for a manifest path, its tag. */
@@ -219,6 +232,9 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
   const episodes = options.episodes ?? 1000;
   if (!options.out || !options.out.endsWith('.onnx')) throw new SiameseError('INVALID_ARGUMENT', `--out must name a .onnx file, got ${String(options.out)}`);
   if (!Number.isInteger(pairs) || pairs < 100) throw new SiameseError('INVALID_ARGUMENT', `pairs must be an integer ≥ 100, got ${pairs}`);
+  if (options.calibrationFrom !== undefined && options.pairs !== undefined) {
+    throw new SiameseError('INVALID_ARGUMENT', '--pairs sets how many validation pairs a calibration is fitted on; with --calibration-from nothing is fitted');
+  }
   if (!Number.isInteger(episodes) || episodes < 1) throw new SiameseError('INVALID_ARGUMENT', `episodes must be a positive integer, got ${episodes}`);
   const { runDir, tag } = resolveRunArgument(options.run);
   const name = options.name ?? basename(options.out).replace(/\.onnx$/, '');
@@ -228,9 +244,18 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
     log(`loaded ${run.tag} checkpoint of ${runDir} (step ${run.manifest.step})`);
     const recorded = (run.manifest.data as { options?: DataOptions }).options;
     if (!recorded) throw new SiameseError('CHECKPOINT_INVALID', `the checkpoint of ${runDir} does not record its data options; cannot find validation images to calibrate on`);
+    // Checked before the dataset loads, so a wrong file costs no decoding.
+    const transferred =
+      options.calibrationFrom === undefined
+        ? undefined
+        : readTransferredCalibration(options.calibrationFrom, {
+            embeddingSize: run.model.outputs[0]!.shape[1] as number,
+            input: run.manifest.preprocess.input,
+            preprocess: run.manifest.preprocess.preprocess,
+            loss: run.manifest.loss as { kind?: unknown },
+          });
     const data = await prepareData({ ...recorded, ...options.data });
     const finalFit = data.val.classes.length === 0;
-    const transferred = options.calibrationFrom === undefined ? undefined : readTransferredCalibration(options.calibrationFrom, { embeddingSize: run.model.outputs[0]!.shape[1] as number, input: run.manifest.preprocess.input });
     if (finalFit && !transferred) {
       throw new SiameseError('INVALID_ARGUMENT', `${runDir} was trained without a validation split (a final fit), so there are no unseen classes to calibrate on: pass --calibration-from <model.onnx>, a model exported from a run of the same recipe that held classes out`, { run: runDir });
     }
@@ -242,7 +267,7 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
     let calibration: Calibration | TransferredCalibration = transferred ?? calibrate(fp32Embedded as EmbeddedPool, pairs);
     if (transferred) log(`calibration copied from ${transferred.source.file} (${transferred.source.name}, sha256 ${transferred.source.sha256.slice(0, 12)}…)`);
     const report = reportFigures(runDir);
-    if (!report) log(`no report.json in ${runDir}: the model's metadata will carry no evaluation figures (run \`siamese-train eval ${runDir}\` first)`);
+    if (!report) log(`no report.json in ${runDir}: the model's metadata will carry no evaluation figures (\`siamese-train eval ${runDir}\` writes one where the run has held-out or test images)`);
     const evaluation: Record<string, number> = { ...report?.figures };
     const fp32Accuracy = fp32Embedded && validationAccuracy(fp32Embedded, episodes);
     if (fp32Accuracy !== undefined) evaluation.validation_5way_1shot = fp32Accuracy;
@@ -263,8 +288,11 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
     if (dtype === 'int8-qdq') {
       // Ranges of what the float file computes, on validation images (a final fit: training images) — never the
       // evaluation set.
-      const perClass = options.calibrationImagesPerClass ?? 5;
-      const rangePool = spreadClasses(finalFit ? data.train : data.val, Math.max(1, Math.floor(MAX_RANGE_IMAGES / perClass)));
+      const perClass = Math.min(options.calibrationImagesPerClass ?? 5, MAX_RANGE_IMAGES);
+      // A final fit's training pool also holds Omniglot's rotated copies of each class; inputs are upright, so the
+      // ranges come from the upright classes.
+      const upright = finalFit ? { ...data.train, classes: data.train.classes.filter((c) => c.rotation === 0) } : data.val;
+      const rangePool = spreadClasses(upright, Math.floor(MAX_RANGE_IMAGES / perClass));
       const { images, n } = poolImages(rangePool, perClass);
       activationRanges = await measureActivationRanges(exportActivationProbe(run.model, { opset: options.opset }), run.manifest.preprocess.input, images, n);
       log(`int8-qdq: activation ranges of ${activationRanges.size} values measured on ${n} ${finalFit ? 'training' : 'validation'} images`);
@@ -286,7 +314,7 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
         final = exportModelToOnnx(run.model, { metadata: metadataFor(calibration, extra), dtype, opset: options.opset, activationRanges });
       } catch (e) {
         if (!(e instanceof SiameseError && e.code === 'BACKEND')) throw e;
-        log(`${e.message}: the ${dtype} file is calibrated on fp32 embeddings and its accuracy change is not measured`);
+        log(`${e.message}: the ${dtype} file's accuracy change is not measured${transferred ? '' : ' and it is calibrated on fp32 embeddings'}`);
       }
     }
     const file = resolve(options.out);

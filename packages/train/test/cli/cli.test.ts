@@ -69,6 +69,8 @@ describe('siamese-train', () => {
       expect(await main(['export', fit, '--out', join(fit, 'm.onnx')])).toBe(2);
       expect(String(stderr.mock.calls.at(-1)?.[0])).toMatch(/\[INVALID_ARGUMENT\].*pass --calibration-from/);
       expect(await main(['export', fit, '--out', join(fit, 'm.onnx'), '--calibration-from', onnx])).toBe(0);
+      expect(await main(['eval', fit, '--split', 'validation'])).toBe(2);
+      expect(String(stderr.mock.calls.at(-1)?.[0])).toMatch(/\[INVALID_ARGUMENT\]: nothing to evaluate on: .* without a validation split/);
       expect(await main(['eval', fit])).toBe(2);
       expect(String(stderr.mock.calls.at(-1)?.[0])).toMatch(/\[DATASET_INVALID\]: nothing to evaluate on/);
       expect(await main(['--data', data, '--loss', 'proto', '--margin', '1'])).toBe(2);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { splitTrainVal, restrictToGroups } from '../../src/data/split.js';
+import { poolFromSet, spreadClasses } from '../../src/data/class-pool.js';
 import { numberedSet } from '../sampling/fake-set.js';
 
 describe('splitTrainVal', () => {
@@ -29,6 +30,13 @@ describe('splitTrainVal', () => {
     expect(flat.description.by).toBe('class');
     expect(flat.val.classes.length).toBe(3);
     expect(restrictToGroups(s.train, ['alphabet1']).classes.length).toBe(3);
+  });
+
+  it('spreadClasses takes classes evenly over the pool, not its first ones', () => {
+    const pool = poolFromSet(numberedSet(new Array<number>(20).fill(2)));
+    expect(spreadClasses(pool, 10).classes.map((c) => c.name)).toEqual(pool.classes.filter((_, i) => i % 2 === 0).map((c) => c.name));
+    expect(spreadClasses(pool, 3).classes.map((c) => c.name)).toEqual([0, 6, 13].map((i) => pool.classes[i].name));
+    expect(spreadClasses(pool, 50)).toBe(pool);
   });
 
   it('valFraction 0 is a final fit: every class trains, nothing is held out; outside [0, 1) is refused', () => {

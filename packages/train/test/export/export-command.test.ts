@@ -114,7 +114,7 @@ describe('siamese-train export', () => {
     writeCheckpoint(join(fitDir, 'checkpoints'), 'last', {
       step: 20,
       net,
-      loss: { kind: 'contrastive', margin: 1 },
+      loss: { kind: 'proto' },
       preprocess: dataTarget(fitOptions),
       config: {},
       data: { options: fitOptions, source: fitOptions.data },
@@ -126,12 +126,13 @@ describe('siamese-train export', () => {
     expect(isSiameseError(refused) && refused.code).toBe('INVALID_ARGUMENT');
     expect(String((refused as Error).message)).toMatch(/without a validation split .* pass --calibration-from <model\.onnx>/);
     expect(existsSync(out)).toBe(false);
-    expect(await codeOf(evaluateRun(fitDir, { split: 'validation', backend: 'cpu' }))).toBe('DATASET_INVALID');
+    expect(await codeOf(evaluateRun(fitDir, { split: 'validation', backend: 'cpu' }))).toBe('INVALID_ARGUMENT');
 
     // A source model fitted on validation pairs (the first run's recipe), then the transfer.
     const source = join(runDir, '..', 'models', 'calibration-source.onnx');
     const fitted = await exportRun({ run: runDir, out: source, pairs: 2000, episodes: 100, backend: 'cpu' });
     const sourceBytes = new Uint8Array(readFileSync(source));
+    expect(await codeOf(exportRun({ run: fitDir, out, calibrationFrom: source, pairs: 500, backend: 'cpu' }))).toBe('INVALID_ARGUMENT'); // nothing is fitted
     const result = await exportRun({ run: fitDir, out, calibrationFrom: source, backend: 'cpu', onLog: log });
     const m = readModelMetadata(new Uint8Array(readFileSync(out)));
     expect(m.calibration).toEqual({ threshold: fitted.calibration.threshold, plattA: fitted.calibration.plattA, plattB: fitted.calibration.plattB, pairs: 2000 });
@@ -154,6 +155,29 @@ describe('siamese-train export', () => {
     const float = await runOrtNode(new Uint8Array(readFileSync(out)), nhwcToNchw(x, n, 28, 28, 1), [n, 1, 28, 28]);
     const quant = await runOrtNode(new Uint8Array(readFileSync(qdq.file)), nhwcToNchw(x, n, 28, 28, 1), [n, 1, 28, 28]);
     expect(maxAbsDiff(float.output, quant.output)).toBeLessThan(0.25);
+
+    // A run that has validation classes may copy a calibration too: it is used as is, for the stored file as well,
+    // while the dtype accuracy check still runs on the validation classes.
+    const withValidation = await exportRun({ run: runDir, out: join(fitDir, 'val-copied.int8.onnx'), dtype: 'int8', calibrationFrom: source, episodes: 100, backend: 'cpu' });
+    expect(withValidation.metadata.calibration).toEqual(m.calibration);
+    expect(withValidation.dtypeCheck).toBeDefined();
+
+    // A source whose network does not normalise (--no-l2-normalize) is still calibrated on unit vectors: accepted.
+    const rawNet: NetConfig = { ...net, l2Normalize: false };
+    const rawRun = join(fitDir, '..', 'raw-run');
+    writeCheckpoint(join(rawRun, 'checkpoints'), 'best', { step: 5, net: rawNet, loss: { kind: 'proto' }, preprocess: dataTarget(fitOptions), config: {}, data: { options: { ...fitOptions, valFraction: 0.5 }, source: fitOptions.data }, rng: {}, metrics: {} }, { weights, optimizer: {} });
+    const rawSource = join(rawRun, 'raw.onnx');
+    const raw = await exportRun({ run: rawRun, out: rawSource, pairs: 500, episodes: 50, backend: 'cpu' });
+    expect(raw.metadata.output.normalized).toBe(false);
+    const fromRaw = await exportRun({ run: fitDir, out: join(fitDir, 'from-raw.onnx'), calibrationFrom: rawSource, backend: 'cpu' });
+    expect(fromRaw.metadata.calibration.threshold).toBe(raw.metadata.calibration.threshold);
+
+    // Another loss: its distances mean something else, so its threshold is refused.
+    const otherLoss = join(fitDir, '..', 'final-fit-contrastive');
+    writeCheckpoint(join(otherLoss, 'checkpoints'), 'last', { step: 20, net, loss: { kind: 'contrastive', margin: 1 }, preprocess: dataTarget(fitOptions), config: {}, data: { options: fitOptions, source: fitOptions.data }, rng: {}, metrics: {} }, { weights, optimizer: {} });
+    const lossMismatch = await exportRun({ run: otherLoss, out: join(otherLoss, 'x.onnx'), calibrationFrom: source, backend: 'cpu' }).catch((e: unknown) => e);
+    expect(isSiameseError(lossMismatch) && lossMismatch.code).toBe('INVALID_ARGUMENT');
+    expect(String((lossMismatch as Error).message)).toMatch(/trained with the proto loss, this run with contrastive/);
 
     // A source that does not fit: another input size (the same 16-d output: 32 px, width 4 flattens 2×2×4), another
     // embedding size, not a model, no file.

@@ -93,6 +93,14 @@ describe('train()', () => {
     } finally {
       await run.dispose();
     }
+
+    // Stopped and resumed, a final fit ends where the uninterrupted one ended.
+    const resumedDir = tempDir('run-final-fit-resumed');
+    expect(await train({ ...config, steps: 4 }, data, { outDir: resumedDir, shouldStop: (step) => step === 2 })).toMatchObject({ step: 2, completed: false });
+    expect(await train({ ...config, steps: 4 }, data, { outDir: resumedDir, resume: true })).toMatchObject({ step: 4, completed: true, resumedFrom: 2, best: undefined });
+    const losses = (d: string): number[] => readMetrics(join(d, 'metrics.jsonl')).flatMap((m) => (m.kind === 'train' ? [m.loss] : []));
+    losses(resumedDir).forEach((l, i) => expect(l).toBeCloseTo(losses(dir)[i], 4));
+    expect(hasCheckpoint(checkpointDir(resumedDir), 'best')).toBe(false);
   });
 
   it('proxy loss: one proxy per training class, checkpointed with the weights; resuming repeats the run exactly', async () => {

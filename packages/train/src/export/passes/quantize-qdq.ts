@@ -26,7 +26,7 @@ import { dequantizeInt8, dequantizeNode } from './weight-storage.js';
  * Conv weights use 7 bits (±63), onnxruntime's `reduce_range`: on x86 CPUs without VNNI (AVX2 only), its u8×s8
  * integer convolutions add pairs of products in int16 (vpmaddubsw), which saturates when uint8 activations meet
  * full-range int8 weights. Measured on an AMD EPYC (AVX2) with the default model: random 20-way 1-shot 94.14% and
- * Lake 82.84% with 8-bit weights, 94.38% and 83.02% with 7-bit ones, the fp32 file 94.38% and 82.99%.
+ * Lake 82.84% with 8-bit weights, 94.33% and 82.97% with 7-bit ones, the fp32 file 94.38% and 82.99%.
  */
 export const QDQ_WEIGHT_MAX_LEVEL = 63;
 
