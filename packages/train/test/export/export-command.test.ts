@@ -15,6 +15,7 @@ import { writeCheckpoint } from '../../src/checkpoint/checkpoint.js';
 import { dataTarget, type DataOptions } from '../../src/data/prepare.js';
 import type { NamedTensors } from '../../src/train/stepper.js';
 import type { NetConfig } from '../../src/model/net-config.js';
+import type { LossConfig } from '../../src/losses/index.js';
 import { runExportCommand } from '../../src/cli/export-command.js';
 import { exportRun } from '../../src/export/index.js';
 import { evaluateRun } from '../../src/eval/evaluate-run.js';
@@ -22,6 +23,19 @@ import { FIXTURE_DIR, tempDir } from '../helpers.js';
 import { maxAbsDiff, nhwcToNchw, predictTf, randomizeWeights, rng, runOrtNode, uniform, useCpuBackend } from './helpers.js';
 
 const net: NetConfig = { inputSize: 28, channels: 1, width: 16, depth: 4, embeddingSize: 0, l2Normalize: true };
+
+/** A model's weights as a checkpoint stores them. */
+function weightsOf(m: LayersModel): NamedTensors {
+  const weights: NamedTensors = {};
+  for (const w of m.weights) weights[w.originalName] = { shape: w.shape as number[], values: new Float32Array(w.read().dataSync()) };
+  return weights;
+}
+
+/** A run folder holding one checkpoint in the trainer's format, over the given data options. */
+function writeRun(dir: string, tag: 'best' | 'last', run: { step: number; net: NetConfig; loss: LossConfig; data: DataOptions; weights: NamedTensors; metrics?: Record<string, unknown> }): void {
+  const info = { step: run.step, net: run.net, loss: run.loss, preprocess: dataTarget(run.data), config: {}, data: { options: run.data, source: run.data.data }, rng: {}, metrics: run.metrics ?? {} };
+  writeCheckpoint(join(dir, 'checkpoints'), tag, info, { weights: run.weights, optimizer: {} });
+}
 
 async function codeOf(p: Promise<unknown>): Promise<SiameseErrorCode | string> {
   try {
@@ -47,18 +61,7 @@ describe('siamese-train export', () => {
     const dataOptions: DataOptions = { data: join(FIXTURE_DIR, 'Tengwar'), inputSize: 28, channels: 1, seed: 3, valFraction: 0.5, cacheDir: join(root, 'cache') };
     model = buildEmbeddingNet(net, 11);
     randomizeWeights(model, 11);
-    const weights: NamedTensors = {};
-    for (const w of model.weights) weights[w.originalName] = { shape: w.shape as number[], values: new Float32Array(w.read().dataSync()) };
-    writeCheckpoint(join(runDir, 'checkpoints'), 'best', {
-      step: 10,
-      net,
-      loss: { kind: 'proto' },
-      preprocess: dataTarget(dataOptions),
-      config: {},
-      data: { options: dataOptions, source: dataOptions.data },
-      rng: {},
-      metrics: { best: 0.5, seconds: 12 },
-    }, { weights, optimizer: {} });
+    writeRun(runDir, 'best', { step: 10, net, loss: { kind: 'proto' }, data: dataOptions, weights: weightsOf(model), metrics: { best: 0.5, seconds: 12 } });
     // What `siamese-train eval` writes (only the part the exporter reads).
     writeFileSync(join(runDir, 'report.json'), JSON.stringify({ testSet: 'validation split of Tengwar', figures: { random_5way_1shot: 0.61, verification_auc: 0.7, note: 'not a number' } }));
   });
@@ -109,18 +112,8 @@ describe('siamese-train export', () => {
     // The same network trained with --val-fraction 0: every fixture class trained, none left to calibrate on.
     const fitDir = join(runDir, '..', 'final-fit');
     const fitOptions: DataOptions = { data: join(FIXTURE_DIR, 'Tengwar'), inputSize: 28, channels: 1, seed: 3, valFraction: 0, cacheDir: join(runDir, '..', 'cache') };
-    const weights: NamedTensors = {};
-    for (const w of model.weights) weights[w.originalName] = { shape: w.shape as number[], values: new Float32Array(w.read().dataSync()) };
-    writeCheckpoint(join(fitDir, 'checkpoints'), 'last', {
-      step: 20,
-      net,
-      loss: { kind: 'proto' },
-      preprocess: dataTarget(fitOptions),
-      config: {},
-      data: { options: fitOptions, source: fitOptions.data },
-      rng: {},
-      metrics: { seconds: 3 },
-    }, { weights, optimizer: {} });
+    const weights = weightsOf(model);
+    writeRun(fitDir, 'last', { step: 20, net, loss: { kind: 'proto' }, data: fitOptions, weights, metrics: { seconds: 3 } });
     const out = join(fitDir, 'fit.onnx');
     const refused = await runExportCommand([fitDir, '--out', out, '--backend', 'cpu'], log).catch((e: unknown) => e);
     expect(isSiameseError(refused) && refused.code).toBe('INVALID_ARGUMENT');
@@ -165,7 +158,7 @@ describe('siamese-train export', () => {
     // A source whose network does not normalise (--no-l2-normalize) is still calibrated on unit vectors: accepted.
     const rawNet: NetConfig = { ...net, l2Normalize: false };
     const rawRun = join(fitDir, '..', 'raw-run');
-    writeCheckpoint(join(rawRun, 'checkpoints'), 'best', { step: 5, net: rawNet, loss: { kind: 'proto' }, preprocess: dataTarget(fitOptions), config: {}, data: { options: { ...fitOptions, valFraction: 0.5 }, source: fitOptions.data }, rng: {}, metrics: {} }, { weights, optimizer: {} });
+    writeRun(rawRun, 'best', { step: 5, net: rawNet, loss: { kind: 'proto' }, data: { ...fitOptions, valFraction: 0.5 }, weights });
     const rawSource = join(rawRun, 'raw.onnx');
     const raw = await exportRun({ run: rawRun, out: rawSource, pairs: 500, episodes: 50, backend: 'cpu' });
     expect(raw.metadata.output.normalized).toBe(false);
@@ -174,7 +167,7 @@ describe('siamese-train export', () => {
 
     // Another loss: its distances mean something else, so its threshold is refused.
     const otherLoss = join(fitDir, '..', 'final-fit-contrastive');
-    writeCheckpoint(join(otherLoss, 'checkpoints'), 'last', { step: 20, net, loss: { kind: 'contrastive', margin: 1 }, preprocess: dataTarget(fitOptions), config: {}, data: { options: fitOptions, source: fitOptions.data }, rng: {}, metrics: {} }, { weights, optimizer: {} });
+    writeRun(otherLoss, 'last', { step: 20, net, loss: { kind: 'contrastive', margin: 1 }, data: fitOptions, weights });
     const lossMismatch = await exportRun({ run: otherLoss, out: join(otherLoss, 'x.onnx'), calibrationFrom: source, backend: 'cpu' }).catch((e: unknown) => e);
     expect(isSiameseError(lossMismatch) && lossMismatch.code).toBe('INVALID_ARGUMENT');
     expect(String((lossMismatch as Error).message)).toMatch(/trained with the proto loss, this run with contrastive/);
@@ -182,12 +175,8 @@ describe('siamese-train export', () => {
     // A source that does not fit: another input size (the same 16-d output: 32 px, width 4 flattens 2×2×4), another
     // embedding size, not a model, no file.
     const net32: NetConfig = { ...net, inputSize: 32, width: 4 };
-    const model32 = buildEmbeddingNet(net32, 5);
-    const weights32: NamedTensors = {};
-    for (const w of model32.weights) weights32[w.originalName] = { shape: w.shape as number[], values: new Float32Array(w.read().dataSync()) };
-    const options32: DataOptions = { ...fitOptions, inputSize: 32 };
     const fit32 = join(fitDir, '..', 'final-fit-32');
-    writeCheckpoint(join(fit32, 'checkpoints'), 'last', { step: 1, net: net32, loss: { kind: 'contrastive', margin: 1 }, preprocess: dataTarget(options32), config: {}, data: { options: options32, source: options32.data }, rng: {}, metrics: {} }, { weights: weights32, optimizer: {} });
+    writeRun(fit32, 'last', { step: 1, net: net32, loss: { kind: 'proto' }, data: { ...fitOptions, inputSize: 32 }, weights: weightsOf(buildEmbeddingNet(net32, 5)) });
     const mismatch = await exportRun({ run: fit32, out: join(fit32, 'x.onnx'), calibrationFrom: source, backend: 'cpu' }).catch((e: unknown) => e);
     expect(isSiameseError(mismatch) && mismatch.code).toBe('INVALID_ARGUMENT');
     expect(String((mismatch as Error).message)).toMatch(/takes 1×28×28 inputs, this run 1×32×32/);
