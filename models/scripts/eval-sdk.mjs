@@ -24,6 +24,7 @@ import {
   loadRun,
   poolFromSet,
   calibrateDistances,
+  splitPairDistances,
   taskName,
   verificationPairs,
   verificationSeed,
@@ -90,9 +91,7 @@ const { report, figures } = score({ embeddings, dim, n: rows.length, classes });
 // calibration (fitted on validation pairs, or copied from a sibling model) carries over to unseen alphabets.
 function thresholdCheck(threshold) {
   const { distances, same } = verificationPairs(embeddings, dim, classes, pairs, verificationSeed());
-  const positives = [];
-  const negatives = [];
-  distances.forEach((d, i) => (same[i] ? positives : negatives).push(d));
+  const { positives, negatives } = splitPairDistances(distances, same);
   const accepted = (list, keep) => list.filter((d) => keep(d)).length / list.length;
   const balancedAccuracy = (accepted(positives, (d) => d <= threshold) + accepted(negatives, (d) => d > threshold)) / 2;
   // The best threshold for these pairs: the calibration's own sweep (what the exporter fits on validation pairs).

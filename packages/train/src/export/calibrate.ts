@@ -19,6 +19,14 @@ export interface PairDistances {
   negatives: ArrayLike<number>;
 }
 
+/** Pair distances sorted into same-class and different-class ones (e.g. from `verificationPairs`). */
+export function splitPairDistances(distances: ArrayLike<number>, same: ArrayLike<boolean>): { positives: number[]; negatives: number[] } {
+  const positives: number[] = [];
+  const negatives: number[] = [];
+  for (let i = 0; i < distances.length; i++) (same[i] ? positives : negatives).push(distances[i]);
+  return { positives, negatives };
+}
+
 export interface Calibration extends CalibrationSpec {
   pairs: number;
   /** Balanced accuracy of `d <= threshold` on the pairs. */

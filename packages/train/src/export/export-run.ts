@@ -18,7 +18,7 @@ import { embedPool, type EmbedFn, type EmbeddedPool } from '../eval/evaluate.js'
 import { fewShotAccuracy } from '../eval/few-shot.js';
 import { verificationPairs } from '../eval/verification.js';
 import type { BackendPreference } from '../train/stepper.js';
-import { calibrateDistances, type Calibration } from './calibrate.js';
+import { calibrateDistances, splitPairDistances, type Calibration } from './calibrate.js';
 import { exportActivationProbe, exportModelToOnnx, type ExportMetadataInput, type OnnxExport } from './export-model.js';
 import { createOnnxEmbedder, measureActivationRanges } from './onnx-embedder.js';
 import type { ActivationRanges } from './passes/quantize-qdq.js';
@@ -173,10 +173,7 @@ function calibrate(e: EmbeddedPool, pairs: number): Calibration {
   const usable = e.classes.filter((c) => c.members.length >= 2).length;
   if (usable < 2) throw new SiameseError('DATASET_INVALID', `calibration needs at least 2 validation classes with 2+ images; the validation split has ${usable}`);
   const { distances, same } = verificationPairs(e.embeddings, e.dim, e.classes, pairs, CALIBRATION_SEED);
-  const positives: number[] = [];
-  const negatives: number[] = [];
-  distances.forEach((d, i) => (same[i] ? positives : negatives).push(d));
-  return calibrateDistances({ positives, negatives });
+  return calibrateDistances(splitPairDistances(distances, same));
 }
 
 function validationAccuracy(e: EmbeddedPool, episodes: number): number | undefined {

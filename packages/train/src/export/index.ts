@@ -21,5 +21,5 @@ export { uint8Params, type ActivationRange, type ActivationRanges } from './pass
 export { measureActivationRanges } from './onnx-embedder.js';
 export { SUPPORTED_LAYER_CLASSES } from './converters/registry.js';
 export { SUPPORTED_ACTIVATIONS } from './converters/activation.js';
-export { calibrateDistances, fitPlatt, type Calibration, type PairDistances } from './calibrate.js';
+export { calibrateDistances, fitPlatt, splitPairDistances, type Calibration, type PairDistances } from './calibrate.js';
 export { exportRun, readTransferredCalibration, resolveRunArgument, type ExportRunOptions, type ExportRunResult, type DtypeCheck, type TransferredCalibration } from './export-run.js';

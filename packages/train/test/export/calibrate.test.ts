@@ -1,12 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { distanceToProbability, isSiameseError } from '@siamese-sdk/core';
-import { calibrateDistances, fitPlatt } from '../../src/export/calibrate.js';
+import { calibrateDistances, fitPlatt, splitPairDistances } from '../../src/export/calibrate.js';
 import { rng } from './helpers.js';
 
 /** Box–Muller normal samples from a seeded uniform source. */
 function normal(n: number, mean: number, sd: number, random: () => number): number[] {
   return Array.from({ length: n }, () => mean + sd * Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random()));
 }
+
+describe('splitPairDistances', () => {
+  it('sorts pair distances into same-class and different-class ones, in order', () => {
+    expect(splitPairDistances([0.1, 0.9, 0.2, 1.1], [true, false, true, false])).toEqual({ positives: [0.1, 0.2], negatives: [0.9, 1.1] });
+  });
+});
 
 describe('calibrateDistances', () => {
   it('puts the threshold in the middle of the gap of separable pairs, with perfect accuracy and zero EER', () => {
