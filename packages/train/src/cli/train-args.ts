@@ -43,7 +43,9 @@ Model and loss
   --proto-scale <s>         proto logits −s·d² (default 20 on the unit sphere, 1 with --no-l2-normalize)
   --proxy-scale <s>         proxy logits s·cos (default 16)
   --proxy-lr-scale <k>      the proxies' learning rate as k × --lr (default 1)
-  --width <n> --depth <n> --embedding-size <n>   network shape (default 64, 4, 0 = no projection)
+  --width <n|n,n,..> --depth <n> --embedding-size <n>
+                            network shape (default 64, 4, 0 = no projection); --width takes one filter
+                            count for every block or one per block, e.g. 64,64,128,256
   --no-l2-normalize         raw embeddings (the exported model still returns unit vectors to the SDKs)
 
 Optimisation
@@ -91,6 +93,13 @@ function int(name: string, v: string | undefined, fallback: number, min = 1): nu
   const n = Number(v);
   if (!Number.isInteger(n) || n < min) bad(`--${name} must be an integer ≥ ${min}, got "${v}"`, { [name]: v });
   return n;
+}
+
+/** `--width 64` (every block) or `--width 64,64,128,256` (one per block; the count is checked against --depth later). */
+function widthArg(v: string | undefined): number | readonly number[] {
+  if (v === undefined) return DEFAULT_NET_CONFIG.width;
+  if (!v.includes(',')) return int('width', v, 0);
+  return v.split(',').map((part) => int('width', part.trim(), 0));
 }
 
 function num(name: string, v: string | undefined, fallback: number): number {
@@ -240,14 +249,17 @@ export function parseTrainArgs(argv: string[], now = new Date()): TrainCommandOp
   if (!['auto', 'tfjs-node', 'wasm', 'cpu'].includes(backend)) bad(`unknown --backend "${v.backend}" (auto, tfjs-node, wasm, cpu)`);
   const lr = num('lr', v.lr, DEFAULT_TRAINER_CONFIG.lr);
   if (!(lr > 0)) bad(`--lr must be positive, got ${v.lr}`);
+  const depth = int('depth', v.depth, DEFAULT_NET_CONFIG.depth);
+  const width = widthArg(v.width);
+  if (typeof width !== 'number' && width.length !== depth) bad(`--width ${v.width ?? ''} lists ${width.length} filter counts; --depth ${depth} needs one per block (or a single count for all)`, { width: v.width, depth });
   const trainer: TrainerConfig = {
     ...DEFAULT_TRAINER_CONFIG,
     net: {
       ...DEFAULT_NET_CONFIG,
       inputSize,
       channels: data.channels ?? 1,
-      width: int('width', v.width, DEFAULT_NET_CONFIG.width),
-      depth: int('depth', v.depth, DEFAULT_NET_CONFIG.depth),
+      width,
+      depth,
       embeddingSize: int('embedding-size', v['embedding-size'], DEFAULT_NET_CONFIG.embeddingSize, 0),
       l2Normalize: !v['no-l2-normalize'],
     },

@@ -1,5 +1,5 @@
 /**
- * The embedding network: `depth` × [3×3 conv (`width` filters, 'same'), batch norm, ReLU, 2×2 max-pool] →
+ * The embedding network: `depth` × [3×3 conv (`width` filters, or `width[b]` in block b; 'same'), batch norm, ReLU, 2×2 max-pool] →
  * Flatten → optional Dense(embeddingSize) → L2Normalize. Conv-4 (Vinyals et al. 2016; Snell et al. 2017) with
  * the defaults. A plain tfjs LayersModel of standard layers (plus our registered L2Normalize), so it saves,
  * loads and exports like any other.
@@ -25,8 +25,15 @@ export function resolveNetConfig(config: Partial<NetConfig> = {}): NetConfig {
     }
   };
   positiveInt('inputSize', 1);
-  positiveInt('width', 1);
   positiveInt('depth', 1);
+  if (Array.isArray(net.width)) {
+    const widths: readonly unknown[] = net.width;
+    if (widths.length !== net.depth || !widths.every((w) => typeof w === 'number' && Number.isInteger(w) && w >= 1)) {
+      throw new SiameseError('INVALID_ARGUMENT', `net.width must be an integer ≥ 1 or a list of ${net.depth} of them (one per block), got [${widths.join(', ')}]`, { width: widths });
+    }
+  } else {
+    positiveInt('width', 1);
+  }
   positiveInt('embeddingSize', 0);
   if (net.channels !== 1 && net.channels !== 3) {
     throw new SiameseError('INVALID_ARGUMENT', `net.channels must be 1 or 3, got ${String(net.channels)}`, { channels: net.channels });
@@ -41,6 +48,11 @@ export function resolveNetConfig(config: Partial<NetConfig> = {}): NetConfig {
   return net;
 }
 
+/** Filters of each conv block, first to last. */
+export function blockWidths(net: NetConfig): number[] {
+  return typeof net.width === 'number' ? new Array<number>(net.depth).fill(net.width) : [...net.width];
+}
+
 /** Spatial side after `depth` 2×2 'valid' max-pools (each floors the size). */
 export function featureMapSize(net: NetConfig): number {
   let size = net.inputSize;
@@ -50,7 +62,7 @@ export function featureMapSize(net: NetConfig): number {
 
 export function flattenedSize(net: NetConfig): number {
   const side = featureMapSize(net);
-  return side * side * net.width;
+  return side * side * blockWidths(net)[net.depth - 1];
 }
 
 /** Output dimension D of the network. */
@@ -68,11 +80,12 @@ export function buildEmbeddingNet(config: Partial<NetConfig> = {}, seed = 0): La
 
   const inputTensor = input({ shape: [net.inputSize, net.inputSize, net.channels], name: 'image' });
   let x = inputTensor;
+  const widths = blockWidths(net);
   for (let b = 1; b <= net.depth; b++) {
     x = layers
       .conv2d({
         name: `block${b}_conv`,
-        filters: net.width,
+        filters: widths[b - 1],
         kernelSize: 3,
         padding: 'same',
         // Batch norm follows and cancels a bias exactly; leaving it out saves work in every step.

@@ -3,6 +3,7 @@ export { L2Normalize, l2Normalize, L2_NORMALIZE_EPSILON, type L2NormalizeArgs } 
 export {
   buildEmbeddingNet,
   resolveNetConfig,
+  blockWidths,
   featureMapSize,
   flattenedSize,
   embeddingDimension,

@@ -4,8 +4,11 @@ export interface NetConfig {
   inputSize: number;
   /** 1 = grayscale, 3 = RGB. */
   channels: 1 | 3;
-  /** Filters per conv block. */
-  width: number;
+  /**
+   * Filters per conv block: one count for every block (Conv-4: 64), or one count per block (`depth` of them), e.g.
+   * [64, 64, 128, 256] — wider late blocks cost little, since their feature maps are small.
+   */
+  width: number | readonly number[];
   /** Number of [3×3 conv, batch norm, ReLU, 2×2 max-pool] blocks. */
   depth: number;
   /** Output dimension D; when it differs from the flattened conv output a Dense projection is added. 0 = no projection. */

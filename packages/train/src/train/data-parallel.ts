@@ -20,7 +20,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { SiameseError, type SiameseErrorCode } from '@siamese-sdk/core';
 import { currentModuleFile } from '../backend/module-location.js';
-import { embeddingDimension } from '../model/build-embedding-net.js';
+import { blockWidths, embeddingDimension } from '../model/build-embedding-net.js';
 import { episodeLayout } from '../losses/prototypical.js';
 import type { LossConfig } from '../losses/loss.js';
 import type { MainToWorker, WorkerInit, WorkerToMain } from './data-parallel-protocol.js';
@@ -213,7 +213,7 @@ export class DataParallelStepper extends MasterBackedStepper implements TrainSte
   private ensureCapacity(maxRows: number): SharedArrayBuffer | null {
     const d = embeddingDimension(this.master.net);
     // Batch norm exchanges 2·channels + 1 floats (forward: mean, spread, count; backward: two sums).
-    const needed = Math.max(maxRows * d, 2 * this.master.net.width + 1);
+    const needed = Math.max(maxRows * d, 2 * Math.max(...blockWidths(this.master.net)) + 1);
     if (this.buffer != null && needed <= this.capacity) return null;
     this.capacity = Math.ceil(needed * 1.25);
     this.buffer = new SharedArrayBuffer(sharedCollectiveBytes(this.handles.length, this.capacity));

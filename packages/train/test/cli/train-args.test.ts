@@ -65,4 +65,13 @@ describe('siamese-train options', () => {
     expect(() => parseTrainArgs(['--data', FIXTURE_DIR, '--loss', 'proxy', '--proxy-lr-scale', '0'])).toThrow(/--proxy-lr-scale must be positive/);
     expect(() => parseTrainArgs(['--data', FIXTURE_DIR, '--proxy-lr-scale', '2'])).toThrow(/applies to --loss proxy only/);
   });
+
+  it('takes --width as one count for every block or one per block, checked against --depth before any work', () => {
+    expect(parseTrainArgs(['--data', FIXTURE_DIR, '--width', '32']).trainer.net.width).toBe(32);
+    expect(parseTrainArgs(['--data', FIXTURE_DIR, '--width', '64,64,128,256']).trainer.net.width).toEqual([64, 64, 128, 256]);
+    expect(parseTrainArgs(['--data', FIXTURE_DIR, '--width', '8, 16,24', '--depth', '3']).trainer.net).toMatchObject({ width: [8, 16, 24], depth: 3 });
+    expect(errorOf(['--data', FIXTURE_DIR, '--width', '64,128'])).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/lists 2 filter counts; --depth 4 needs one per block/) as string });
+    expect(errorOf(['--data', FIXTURE_DIR, '--width', '64,x,64,64'])).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/--width must be an integer ≥ 1, got "x"/) as string });
+    expect(errorOf(['--data', FIXTURE_DIR, '--width', '0'])).toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
 });

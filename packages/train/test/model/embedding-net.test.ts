@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { models, type LayersModel } from '@tensorflow/tfjs-layers';
 import { isSiameseError } from '@siamese-sdk/core';
 import { initBackend } from '../../src/backend/index.js';
-import { buildEmbeddingNet, embeddingDimension, resolveNetConfig, L2Normalize } from '../../src/model/index.js';
+import { blockWidths, buildEmbeddingNet, embeddingDimension, resolveNetConfig, L2Normalize } from '../../src/model/index.js';
 
 function embed(model: LayersModel, n: number, size: number, channels: number): Float32Array {
   return tf.tidy(() => {
@@ -66,8 +66,22 @@ describe('buildEmbeddingNet', () => {
     model.dispose();
   });
 
+  it('takes one filter count per block: [8, 8, 16, 32] gives convs of those widths and a 32-d output', () => {
+    const config = { width: [8, 8, 16, 32], embeddingSize: 0 };
+    const model = buildEmbeddingNet(config, 2);
+    const convs = model.layers.filter((l) => l.getClassName() === 'Conv2D');
+    expect(convs.map((l) => l.getWeights()[0].shape)).toEqual([[3, 3, 1, 8], [3, 3, 8, 8], [3, 3, 8, 16], [3, 3, 16, 32]]);
+    expect(model.outputs[0].shape).toEqual([null, 32]);
+    expect(embeddingDimension(resolveNetConfig(config))).toBe(32);
+    expect(blockWidths(resolveNetConfig({ width: 12, depth: 3 }))).toEqual([12, 12, 12]);
+    // At 42×42 the last map is 2×2: the flattened output is 2·2·32.
+    expect(embeddingDimension(resolveNetConfig({ ...config, inputSize: 42 }))).toBe(128);
+    expect(embed(model, 2, 28, 1)).toHaveLength(64);
+    model.dispose();
+  });
+
   it('rejects impossible configurations with INVALID_ARGUMENT', () => {
-    for (const bad of [{ width: 0 }, { depth: 1.5 }, { inputSize: 8, depth: 4 }, { channels: 2 as 1 }]) {
+    for (const bad of [{ width: 0 }, { depth: 1.5 }, { inputSize: 8, depth: 4 }, { channels: 2 as 1 }, { width: [8, 8, 16] }, { width: [8, 8, 0, 8] }, { width: [8, 8, 2.5, 8] }]) {
       let error: unknown;
       try {
         buildEmbeddingNet(bad);

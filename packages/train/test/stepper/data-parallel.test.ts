@@ -46,6 +46,14 @@ describe('data-parallel stepper (2 worker threads)', () => {
     expectSameSteps(await run(loss, 2, 2, 3), await run(loss, 1, 2, 3));
   }, 120_000);
 
+  it('per-block widths [8, 64, 8, 4]: the batch-norm exchange sized for the widest block, not the output', async () => {
+    // 4-d output × 14 rows = 56 floats, but block 2's batch norm exchanges 2·64 + 1 = 129.
+    const wide = { ...net, width: [8, 64, 8, 4] };
+    const loss: LossConfig = { kind: 'contrastive', margin: 1 };
+    const trace = (workers: number) => traceSteps({ net: wide, loss, backend: 'wasm', seed: 5, workers }, (s) => syntheticBatch(7, 4, 28, 1, 20 + s), 2);
+    expectSameSteps(await trace(2), await trace(1));
+  }, 120_000);
+
   it('rejects a batch smaller than the number of workers, and a bad episode, without breaking the workers', async () => {
     const stepper = await createTrainStepper({ net, loss: { kind: 'proto' }, backend: 'wasm', workers: 2 });
     try {
