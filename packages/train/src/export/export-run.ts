@@ -23,6 +23,8 @@ import { exportActivationProbe, exportModelToOnnx, type ExportMetadataInput, typ
 import { createOnnxEmbedder, measureActivationRanges } from './onnx-embedder.js';
 import type { ActivationRanges } from './passes/quantize-qdq.js';
 import { poolImages, spreadClasses } from '../data/class-pool.js';
+import { blockWidths } from '../model/build-embedding-net.js';
+import type { NetConfig } from '../model/net-config.js';
 
 export interface ExportRunOptions {
   /** A run folder, its checkpoints/ folder, or a checkpoint manifest (checkpoints/best.json). */
@@ -97,7 +99,7 @@ const EPISODE_SEED = 2024;
 /** The calibration stored in another model file, checked to fit the run's model (same input, embedding size, distance). */
 export function readTransferredCalibration(
   path: string,
-  expected: { embeddingSize: number; input: { width: number; height: number; channels: number }; preprocess: PreprocessSpec; loss?: { kind?: unknown } },
+  expected: { embeddingSize: number; input: { width: number; height: number; channels: number }; preprocess: PreprocessSpec; loss?: { kind?: unknown }; net?: NetConfig },
 ): TransferredCalibration {
   const file = resolve(path);
   if (!existsSync(file) || !statSync(file).isFile()) throw new SiameseError('NOT_FOUND', `--calibration-from ${path}: no such model file`, { path });
@@ -130,6 +132,15 @@ export function readTransferredCalibration(
   const sourceLoss = (metadata.training?.loss as { kind?: unknown } | undefined)?.kind;
   if (sourceLoss !== undefined && expected.loss?.kind !== undefined && sourceLoss !== expected.loss.kind) {
     throw new SiameseError('INVALID_ARGUMENT', `--calibration-from ${path}: it was trained with the ${String(sourceLoss)} loss, this run with ${String(expected.loss.kind)}; a calibration only carries over between models of the same recipe`, { path });
+  }
+  // Another architecture with the same output size (e.g. other block widths) embeds differently.
+  const sourceNet = metadata.training?.net as Partial<NetConfig> | undefined;
+  if (sourceNet?.depth !== undefined && sourceNet.width !== undefined && expected.net !== undefined) {
+    const source = blockWidths({ ...expected.net, width: sourceNet.width, depth: sourceNet.depth }).join('/');
+    const wanted = blockWidths(expected.net).join('/');
+    if (source !== wanted) {
+      throw new SiameseError('INVALID_ARGUMENT', `--calibration-from ${path}: its network's blocks have ${source} filters, this run's ${wanted}; a calibration only carries over between models of the same recipe`, { path });
+    }
   }
   const { threshold, plattA, plattB, pairs } = metadata.calibration;
   const sha256 = createHash('sha256').update(bytes).digest('hex');
@@ -250,6 +261,7 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
             input: run.manifest.preprocess.input,
             preprocess: run.manifest.preprocess.preprocess,
             loss: run.manifest.loss as { kind?: unknown },
+            net: run.manifest.net,
           });
     const data = await prepareData({ ...recorded, ...options.data });
     const finalFit = data.val.classes.length === 0;

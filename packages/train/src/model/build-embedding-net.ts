@@ -28,7 +28,10 @@ export function resolveNetConfig(config: Partial<NetConfig> = {}): NetConfig {
   positiveInt('depth', 1);
   if (Array.isArray(net.width)) {
     const widths: readonly unknown[] = net.width;
-    if (widths.length !== net.depth || !widths.every((w) => typeof w === 'number' && Number.isInteger(w) && w >= 1)) {
+    // An index loop, not every(): every() skips the holes of a sparse array ([64, , 128, 256]).
+    let valid = widths.length === net.depth;
+    for (let i = 0; i < widths.length && valid; i++) valid = typeof widths[i] === 'number' && Number.isInteger(widths[i]) && (widths[i] as number) >= 1;
+    if (!valid) {
       throw new SiameseError('INVALID_ARGUMENT', `net.width must be an integer ≥ 1 or a list of ${net.depth} of them (one per block), got [${widths.join(', ')}]`, { width: widths });
     }
   } else {

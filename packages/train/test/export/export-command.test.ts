@@ -172,6 +172,14 @@ describe('siamese-train export', () => {
     expect(isSiameseError(lossMismatch) && lossMismatch.code).toBe('INVALID_ARGUMENT');
     expect(String((lossMismatch as Error).message)).toMatch(/trained with the proto loss, this run with contrastive/);
 
+    // Other block widths with the same 16-d output: another network, refused.
+    const netWide: NetConfig = { ...net, width: [32, 32, 16, 16] };
+    const wideRun = join(fitDir, '..', 'final-fit-wide');
+    writeRun(wideRun, 'last', { step: 1, net: netWide, loss: { kind: 'proto' }, data: fitOptions, weights: weightsOf(buildEmbeddingNet(netWide, 6)) });
+    const netMismatch = await exportRun({ run: wideRun, out: join(wideRun, 'x.onnx'), calibrationFrom: source, backend: 'cpu' }).catch((e: unknown) => e);
+    expect(isSiameseError(netMismatch) && netMismatch.code).toBe('INVALID_ARGUMENT');
+    expect(String((netMismatch as Error).message)).toMatch(/its network's blocks have 16\/16\/16\/16 filters, this run's 32\/32\/16\/16/);
+
     // A source that does not fit: another input size (the same 16-d output: 32 px, width 4 flattens 2×2×4), another
     // embedding size, not a model, no file.
     const net32: NetConfig = { ...net, inputSize: 32, width: 4 };

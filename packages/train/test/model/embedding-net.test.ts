@@ -81,7 +81,7 @@ describe('buildEmbeddingNet', () => {
   });
 
   it('rejects impossible configurations with INVALID_ARGUMENT', () => {
-    for (const bad of [{ width: 0 }, { depth: 1.5 }, { inputSize: 8, depth: 4 }, { channels: 2 as 1 }, { width: [8, 8, 16] }, { width: [8, 8, 0, 8] }, { width: [8, 8, 2.5, 8] }]) {
+    for (const bad of [{ width: 0 }, { depth: 1.5 }, { inputSize: 8, depth: 4 }, { channels: 2 as 1 }, { width: [8, 8, 16] }, { width: [8, 8, 0, 8] }, { width: [8, 8, 2.5, 8] }, { width: Object.assign(new Array<number>(4), { 0: 8, 2: 8, 3: 8 }) }]) {
       let error: unknown;
       try {
         buildEmbeddingNet(bad);
