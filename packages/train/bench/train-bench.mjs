@@ -35,6 +35,10 @@ const CONFIGS = [
   // each of the two workers normalises its own 64 rows and only the embeddings are exchanged): alternating single
   // steps puts both under the same host state, where the rounds above run each configuration for half a minute and
   // this host's speed drifts by 1.5× within minutes. Both ratios come from this run's medians.
+  // The host's ceiling without any training code: the reference convolution (one thread, data in cache-sized
+  // pieces of XNNPACK work) alone, then in two processes at once. If two such independent loops together run at
+  // less than 1.7× one, no 2-worker training scheme can reach 1.7× on this host at that moment.
+  { id: 'conv-pair', label: 'forward conv, alone and two at once', convPair: true, rounds: ROUNDS },
   { id: 'interleaved', label: '1 and 2 workers, alternating steps', interleaved: true, warmup: 3, steps: quick ? 3 : 15, rounds: ROUNDS },
   { id: 'wasm-missing-only', label: 'wasm + missing kernel only', backend: 'wasm', kernels: 'missing-only', workers: 1, warmup: 2, steps: quick ? 2 : 4 },
   { id: "cpu", label: "cpu backend (+ our filter gradient)", backend: "cpu", kernels: "ours", workers: 1, warmup: 1, steps: 1 },
@@ -96,21 +100,30 @@ function stepConvFlops() {
 const REFERENCE_SHAPE = [BATCH, 14, 14, 64];
 const REFERENCE_FLOPS = convFlops(14, 64);
 
-async function referenceChild() {
+async function referenceChild(config) {
   const tf = await import('@tensorflow/tfjs-core');
   const { initBackend } = await import('../dist/index.js');
   await initBackend({ backend: 'wasm', kernels: 'ours' });
   const x = tf.randomUniform(REFERENCE_SHAPE);
   const w = tf.randomUniform([3, 3, 64, 64]);
+  if (config.waitForGo) {
+    // Both processes of a pair start timing together (their start-up times differ by more than a run lasts);
+    // if the other one never gets ready, give up rather than wait forever.
+    process.send({ ready: true });
+    const go = new Promise((resolve) => process.once('message', resolve));
+    const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('the other process of the pair never started')), 120_000).unref());
+    await Promise.race([go, timeout]);
+  }
+  const iterations = config.iterations ?? 10;
   const times = [];
-  for (let i = 0; i < 10; i++) {
+  for (let i = 0; i < iterations; i++) {
     const t = performance.now();
     const y = tf.conv2d(x, w, 1, 'same');
     y.dataSync();
     times.push(performance.now() - t);
     y.dispose();
   }
-  const ms = times.slice(2).sort((a, b) => a - b)[4];
+  const ms = median(times.slice(2));
   process.send({ convMs: ms, gflops: REFERENCE_FLOPS / ms / 1e6 });
 }
 
@@ -153,7 +166,7 @@ async function interleavedChild(config) {
 }
 
 async function child(config) {
-  if (config.reference) return referenceChild();
+  if (config.reference) return referenceChild(config);
   if (config.interleaved) return interleavedChild(config);
   const { createTrainStepper } = await import('../dist/index.js');
   const stepper = await createTrainStepper({ net: NET, loss: LOSS, backend: config.backend, kernels: config.kernels, workers: config.workers, seed: 1 });
@@ -178,18 +191,41 @@ async function child(config) {
   process.send({ backend, msPerStep: ms, meanMsPerStep: meanMs, imagesPerSecond: (n * 1000) / ms, meanImagesPerSecond: (n * 1000) / meanMs, stepTimesMs: times, lastLoss: loss });
 }
 
-function runChild(config) {
+function runChild(config, onReady, onStart) {
   return new Promise((resolve, reject) => {
     const proc = fork(fileURLToPath(import.meta.url), ['--child', JSON.stringify(config)], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    onStart?.(proc);
     let stderr = '';
     let result = null;
     proc.stderr.on('data', (d) => (stderr += d));
-    proc.on('message', (m) => (result = m));
+    proc.on('message', (m) => {
+      if (m.ready) onReady?.(() => proc.send('go'));
+      else result = m;
+    });
     proc.on('exit', (code) => {
       if (result) resolve(result);
       else reject(new Error(`${config.id} failed (exit ${code}):\n${stderr.split('\n').filter((l) => !/Hi, looks like|=====|tfjs-node/.test(l)).join('\n').trim()}`));
     });
   });
+}
+
+/**
+ * Two children of one configuration, released together once both have started up. If either fails, the other is
+ * stopped (it would otherwise wait for its partner, or go on timing beside the next configuration).
+ */
+async function runPair(config) {
+  const ready = [];
+  const procs = [];
+  const release = (go) => {
+    ready.push(go);
+    if (ready.length === 2) ready.forEach((g) => g());
+  };
+  const runs = [0, 1].map(() => runChild(config, release, (proc) => procs.push(proc)));
+  runs.forEach((run) => run.catch(() => procs.forEach((proc) => proc.exitCode === null && proc.kill())));
+  const settled = await Promise.allSettled(runs);
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((r) => r.value);
 }
 
 async function main() {
@@ -225,6 +261,14 @@ async function main() {
         console.log(`1 worker ${f(i.oneWorker)}, 2 workers ${f(i.twoWorkers)}: ${m.twoOverOne.toFixed(2)}×; --bn-groups 2: 1 worker ${f(i.oneWorkerBnGroups)}, 2 workers ${f(i.twoWorkersBnGroups)}: ${m.twoOverOneBnGroups.toFixed(2)}×`);
         continue;
       }
+      if (config.convPair) {
+        const alone = await runChild({ id: 'conv-pair', reference: true, iterations: 20 });
+        const pair = await runPair({ id: 'conv-pair', reference: true, iterations: 20, waitForGo: true });
+        const m = { alone: alone.gflops, pair: pair.map((p) => p.gflops), ceiling: (pair[0].gflops + pair[1].gflops) / alone.gflops };
+        rounds.get(config.id).push(m);
+        console.log(`alone ${m.alone.toFixed(1)} GFLOP/s; two at once ${m.pair.map((g) => g.toFixed(1)).join(' + ')} GFLOP/s = ${m.ceiling.toFixed(2)}× alone`);
+        continue;
+      }
       if (config.sideBySide) {
         // Images/s of the two together; a step is as slow as the slower of the two.
         const [a, b] = await Promise.all([runChild(config), runChild(config)]);
@@ -243,7 +287,8 @@ async function main() {
   }
   const referenceAfter = await reference('after');
   const interleavedRounds = rounds.get('interleaved') ?? [];
-  const rows = CONFIGS.filter((config) => !config.interleaved).map((config) => {
+  const convPairRounds = rounds.get('conv-pair') ?? [];
+  const rows = CONFIGS.filter((config) => !config.interleaved && !config.convPair).map((config) => {
     const runs = rounds.get(config.id);
     if (failures.has(config.id) || runs.length === 0) return { ...config, error: failures.get(config.id) ?? 'no run' };
     const best = runs.reduce((a, b) => (b.imagesPerSecond > a.imagesPerSecond ? b : a));
@@ -281,6 +326,9 @@ async function main() {
   if (perRound.length) {
     console.log(`\nPer round (each configuration ~30 s in turn): 2 workers / 1 worker ${perRound.map((r) => `${r.twoOverOne.toFixed(2)}×`).join(', ')}; host ceiling (side-by-side pair / 1 worker) ${perRound.map((r) => `${r.ceiling.toFixed(2)}×`).join(', ')}; 2 workers reach ${perRound.map((r) => `${(100 * r.shareOfCeiling).toFixed(0)}%`).join(', ')} of the ceiling.`);
   }
+  if (convPairRounds.length) {
+    console.log(`Host compute ceiling, per round (the reference forward conv in two processes at once / alone): ${convPairRounds.map((r) => `${r.ceiling.toFixed(2)}×`).join(', ')}.`);
+  }
   if (interleavedRounds.length) {
     console.log(`Alternating single steps in one process, per round: 2 workers / 1 worker ${interleavedRounds.map((r) => `${r.twoOverOne.toFixed(2)}×`).join(', ')}; with --bn-groups 2 ${interleavedRounds.map((r) => `${r.twoOverOneBnGroups.toFixed(2)}×`).join(', ')}.`);
   }
@@ -301,6 +349,10 @@ async function main() {
     twoWorkersOverOneMeanSteps: meanRatio,
     /** Per round: 2 workers / 1 worker, the side-by-side ceiling / 1 worker, and 2 workers / ceiling. */
     perRound,
+    /** The reference conv in two processes at once over alone, median over rounds: the host's ceiling for any 2-thread scheme. */
+    hostComputeCeiling: convPairRounds.length ? median(convPairRounds.map((r) => r.ceiling)) : null,
+    hostComputeCeilingRounds: convPairRounds,
+    ...(failures.has('conv-pair') ? { hostComputeCeilingError: failures.get('conv-pair') } : {}),
     /** 2 workers / 1 worker from alternating single steps in one process, median over rounds. */
     twoWorkersOverOneInterleaved: interleavedRounds.length ? median(interleavedRounds.map((r) => r.twoOverOne)) : null,
     /** The same with --bn-groups 2 on both (same arithmetic on 1 and 2 workers; no batch-norm exchange). */
@@ -324,6 +376,7 @@ async function main() {
   }
   console.log(`\n2 workers / 1 worker: ${fmt(ratios.twoWorkersOverOne)}, median of the per-round ratios (goal ≥ 1.7×: ${goals.twoWorkersAtLeast1_7x ? 'met' : 'NOT met'}); best round of each: ${fmt(ratios.twoWorkersOverOneBestOfEach)}; from mean steps (bursts included), best round of each: ${fmt(ratios.twoWorkersOverOneMeanSteps)}`);
   console.log(`2 workers / 1 worker, alternating single steps: ${fmt(ratios.twoWorkersOverOneInterleaved)} (goal ≥ 1.7×: ${goals.twoWorkersAtLeast1_7xInterleaved ? 'met' : 'NOT met'}); with --bn-groups 2: ${fmt(ratios.twoWorkersOverOneBnGroups)} (${goals.twoWorkersAtLeast1_7xBnGroups ? 'met' : 'NOT met'}); medians over rounds`);
+  if (ratios.hostComputeCeiling != null) console.log(`host compute ceiling (reference conv, two processes at once / alone): ${fmt(ratios.hostComputeCeiling)}, median over rounds — 2 workers reach ${ratios.twoWorkersOverOneInterleaved != null ? `${((100 * ratios.twoWorkersOverOneInterleaved) / ratios.hostComputeCeiling).toFixed(0)}% of it alternating (${((100 * ratios.twoWorkersOverOneBnGroups) / ratios.hostComputeCeiling).toFixed(0)}% with --bn-groups 2)` : 'n/a'}`);
   console.log(`our kernels / missing-only: ${fmt(ratios.oursOverMissingOnly)};  our kernels / cpu: ${fmt(ratios.oursOverCpu)}`);
   console.log(`1 worker: ${one ? one.imagesPerSecond.toFixed(0) : 'n/a'} images/s (goal ≥ 250: ${goals.oneWorkerAtLeast250 ? 'met' : 'NOT met'})`);
   if (jsonPath) {
@@ -331,7 +384,7 @@ async function main() {
     writeFileSync(jsonPath, JSON.stringify(report, null, 2));
     console.log(`\nJSON written to ${jsonPath}`);
   }
-  if (rows.some((r) => r.error)) process.exitCode = 1;
+  if (failures.size > 0 || rows.some((r) => r.error)) process.exitCode = 1;
 }
 
 if (args[0] === '--child') {
