@@ -35,9 +35,9 @@ const CONFIGS = [
   // each of the two workers normalises its own 64 rows and only the embeddings are exchanged): alternating single
   // steps puts both under the same host state, where the rounds above run each configuration for half a minute and
   // this host's speed drifts by 1.5× within minutes. Both ratios come from this run's medians.
-  // The host's ceiling without any training code: the reference convolution (one thread, data in cache-sized
-  // pieces of XNNPACK work) alone, then in two processes at once. If two such independent loops together run at
-  // less than 1.7× one, no 2-worker training scheme can reach 1.7× on this host at that moment.
+  // The host's ceiling without any training code: the reference convolution (one thread) alone, then in two
+  // processes at once. Convolutions are ~89% of a training step, so if two such independent loops together run at
+  // less than 1.7× one, a 2-worker training scheme will not reach 1.7× on this host at that moment either.
   { id: 'conv-pair', label: 'forward conv, alone and two at once', convPair: true, rounds: ROUNDS },
   { id: 'interleaved', label: '1 and 2 workers, alternating steps', interleaved: true, warmup: 3, steps: quick ? 3 : 15, rounds: ROUNDS },
   { id: 'wasm-missing-only', label: 'wasm + missing kernel only', backend: 'wasm', kernels: 'missing-only', workers: 1, warmup: 2, steps: quick ? 2 : 4 },
@@ -110,9 +110,12 @@ async function referenceChild(config) {
     // Both processes of a pair start timing together (their start-up times differ by more than a run lasts);
     // if the other one never gets ready, give up rather than wait forever.
     process.send({ ready: true });
+    let timer;
     const go = new Promise((resolve) => process.once('message', resolve));
-    const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('the other process of the pair never started')), 120_000).unref());
+    const timeout = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('the other process of the pair never started')), 120_000)));
     await Promise.race([go, timeout]);
+    // Released: the pending timeout must not fire later, while this process is still timing or exiting.
+    clearTimeout(timer);
   }
   const iterations = config.iterations ?? 10;
   const times = [];
@@ -262,11 +265,16 @@ async function main() {
         continue;
       }
       if (config.convPair) {
-        const alone = await runChild({ id: 'conv-pair', reference: true, iterations: 20 });
+        // Alone before and after the pair, and the faster of the two counts: another tenant's burst only ever slows
+        // a 2-s run, and a slowed "alone" would overstate the ceiling (a quick run once measured 3.17×).
+        const single = () => runChild({ id: 'conv-pair', reference: true, iterations: 20 });
+        const before = await single();
         const pair = await runPair({ id: 'conv-pair', reference: true, iterations: 20, waitForGo: true });
-        const m = { alone: alone.gflops, pair: pair.map((p) => p.gflops), ceiling: (pair[0].gflops + pair[1].gflops) / alone.gflops };
+        const after = await single();
+        const alone = Math.max(before.gflops, after.gflops);
+        const m = { alone, aloneRuns: [before.gflops, after.gflops], pair: pair.map((p) => p.gflops), ceiling: (pair[0].gflops + pair[1].gflops) / alone };
         rounds.get(config.id).push(m);
-        console.log(`alone ${m.alone.toFixed(1)} GFLOP/s; two at once ${m.pair.map((g) => g.toFixed(1)).join(' + ')} GFLOP/s = ${m.ceiling.toFixed(2)}× alone`);
+        console.log(`alone ${m.aloneRuns.map((g) => g.toFixed(1)).join(' / ')} GFLOP/s (before / after); two at once ${m.pair.map((g) => g.toFixed(1)).join(' + ')} GFLOP/s = ${m.ceiling.toFixed(2)}× the faster alone`);
         continue;
       }
       if (config.sideBySide) {
