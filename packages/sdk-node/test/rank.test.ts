@@ -1,4 +1,4 @@
-import { readFileSync, mkdirSync, copyFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, mkdirSync, copyFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RankResult, type SiameseModel, SupportSet, closeDecodePool, loadModel, readSupportDirectory } from '../src/index.js';
@@ -54,6 +54,30 @@ describe('support sets from every form', () => {
     expect((await errorOf(() => model.supportSet({}))).code).toBe('SUPPORT_SET_EMPTY');
     expect((await errorOf(() => model.supportSet({ a: [] }))).code).toBe('SUPPORT_LABEL_EMPTY');
     expect((await errorOf(() => model.rank(exampleQuery(1), {}))).code).toBe('SUPPORT_SET_EMPTY');
+  });
+
+  it('follows symbolic links to label folders and images; a dangling link is an error, not a dropped label', async () => {
+    const root = join(dir, 'linked-support');
+    mkdirSync(join(root, 'real'), { recursive: true });
+    copyFileSync(exampleQuery(2), join(root, 'real', 'one.png'));
+    // A label folder that is a link, and a label whose only image is a link.
+    symlinkSync(join(exampleSupport, 'tengwar-01'), join(root, 'linked'));
+    mkdirSync(join(root, 'file-link'));
+    symlinkSync(exampleQuery(3), join(root, 'file-link', 'q.png'));
+    const layout = await readSupportDirectory(root);
+    expect([...layout.keys()]).toEqual(['file-link', 'linked', 'real']);
+    expect(layout.get('linked')).toHaveLength(2);
+    expect(layout.get('file-link')).toEqual([join(root, 'file-link', 'q.png')]);
+    const set = await model.supportSet(root);
+    expect(set.exampleCount).toBe(4);
+    const direct = await model.supportSet({ linked: [...(await readSupportDirectory(exampleSupport)).get('tengwar-01')!] });
+    expect(set.embeddingsOf('linked')).toEqual(direct.embeddingsOf('linked'));
+    // The query that belongs to the linked label ranks it, rather than the label being absent.
+    expect((await model.rank(exampleQuery(1), root)).map((r) => r.label)).toContain('linked');
+    symlinkSync(join(root, 'gone'), join(root, 'dangling'));
+    const dangling = await errorOf(() => readSupportDirectory(root));
+    expect(dangling).toMatchObject({ code: 'NOT_FOUND', details: { path: join(root, 'dangling') } });
+    expect(dangling.message).toMatch(/symbolic link/);
   });
 
   it('a bad image in a support set names its label and file', async () => {
