@@ -13,6 +13,7 @@ export * from './embedding-index.js';
 export * from './approximate-index.js';
 export * from './rank.js';
 export * from './inputs.js';
+export * from './fetch-limits.js';
 export * from './image-header.js';
 export * from './png-decoder.js';
 export * from './sha256.js';

@@ -5,19 +5,7 @@
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { SiameseError } from '@siamese-sdk/core';
-
-export interface FetchLimits {
-  /** Largest body accepted, in bytes (default 20 MB for images). */
-  maxBytes?: number;
-  /** Time limit for the whole fetch including redirects, in ms (default 10 s). */
-  timeoutMs?: number;
-  /** Redirects followed at most (default 3). */
-  maxRedirects?: number;
-}
-
-export const DEFAULT_IMAGE_FETCH_LIMITS: Required<FetchLimits> = { maxBytes: 20 * 1024 * 1024, timeoutMs: 10_000, maxRedirects: 3 };
-export const DEFAULT_MODEL_FETCH_LIMITS: Required<FetchLimits> = { maxBytes: 512 * 1024 * 1024, timeoutMs: 120_000, maxRedirects: 3 };
+import { SiameseError, type FetchLimits } from '@siamese-sdk/core';
 
 /** Whether a string is meant as a URL (scheme://...) rather than a file path. */
 export function looksLikeUrl(value: string): boolean {
@@ -30,8 +18,9 @@ export function assertFetchable(url: URL): void {
   }
 }
 
-export async function fetchBytes(target: URL, limits: FetchLimits = {}): Promise<Uint8Array> {
-  const { maxBytes, timeoutMs, maxRedirects } = { ...DEFAULT_IMAGE_FETCH_LIMITS, ...limits };
+/** Fetches `target` under `limits`, already resolved (core's `resolveFetchLimits`) so none is left out. */
+export async function fetchBytes(target: URL, limits: Required<FetchLimits>): Promise<Uint8Array> {
+  const { maxBytes, timeoutMs, maxRedirects } = limits;
   const deadline = Date.now() + timeoutMs;
   let url = target;
   for (let redirects = 0; ; redirects++) {

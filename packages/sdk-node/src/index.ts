@@ -10,7 +10,7 @@ export { defaultModel, rank, embed, similarity, supportSet } from './default-mod
 export { SiameseModel, type SupportSetInput, type ModelInfo } from './siamese-model.js';
 export type { ImageInput, JimpImageLike } from './image-input.js';
 export type { ModelSource } from './model-source.js';
-export type { FetchLimits } from './fetch-url.js';
+export type { FetchLimits } from '@siamese-sdk/core';
 export { type DeviceOption, cudaProviderInstalled } from './onnx-backend.js';
 export { readSupportDirectory } from './support-directory.js';
 export { closeDecodePool } from './decode-pool.js';

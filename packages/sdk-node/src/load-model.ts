@@ -4,9 +4,18 @@
  * onnxruntime session on the requested device → one warm-up run that proves the graph takes the metadata's
  * input shape and returns its embedding size.
  */
-import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_PIXELS, SiameseError, assertModelDType, checkBundledDType, readModelMetadata, type BundledDType } from '@siamese-sdk/core';
-import type { FetchLimits } from './fetch-url.js';
-import { DEFAULT_IMAGE_FETCH_LIMITS } from './fetch-url.js';
+import {
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_IMAGE_FETCH_LIMITS,
+  DEFAULT_MAX_PIXELS,
+  SiameseError,
+  assertModelDType,
+  checkBundledDType,
+  readModelMetadata,
+  resolveFetchLimits,
+  type BundledDType,
+  type FetchLimits,
+} from '@siamese-sdk/core';
 import { type ModelSource, readModelBytes } from './model-source.js';
 import { DEFAULT_WORKER_THRESHOLD, createNodeDecoder } from './node-decoder.js';
 import { type DeviceOption, OnnxBackend } from './onnx-backend.js';
@@ -27,7 +36,10 @@ export interface LoadModelOptions {
   sha256?: string;
   /** Largest image accepted, in pixels, checked from the header before decoding (default 50,000,000). */
   maxPixels?: number;
-  /** Limits for image URLs (default 20 MB, 10 s, 3 redirects); a model URL allows 512 MB and 120 s. */
+  /**
+   * Limits for URLs. Images default to 20 MiB, 10 s, 3 redirects; a model URL to 512 MiB, 120 s, 3 redirects. A limit
+   * given here applies to both (e.g. `{ timeoutMs: 5000 }` also bounds the model download).
+   */
   fetch?: FetchLimits;
   /** Images per inference run (default 64). */
   batchSize?: number;
@@ -49,6 +61,7 @@ export async function loadModel(source?: ModelSource, options: LoadModelOptions 
   if (png !== 'fast' && png !== 'jimp') throw new SiameseError('INVALID_ARGUMENT', `pngDecoder must be 'fast' or 'jimp', got ${String(png)}`);
 
   const dtype = checkBundledDType(options.dtype);
+  const imageFetch = resolveFetchLimits(options.fetch, DEFAULT_IMAGE_FETCH_LIMITS);
 
   const { bytes, origin, sha256 } = await readModelBytes(source, { sha256: options.sha256, fetch: options.fetch, dtype });
   let metadata;
@@ -65,7 +78,7 @@ export async function loadModel(source?: ModelSource, options: LoadModelOptions 
     {
       metadata,
       backend,
-      decode: createNodeDecoder(metadata, { maxPixels, fetch: { ...DEFAULT_IMAGE_FETCH_LIMITS, ...options.fetch }, workerThreshold, png }),
+      decode: createNodeDecoder(metadata, { maxPixels, fetch: imageFetch, workerThreshold, png }),
       fingerprint: sha256.slice(0, 16), // = core modelFingerprint(bytes), computed with node:crypto (faster)
       batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
     },

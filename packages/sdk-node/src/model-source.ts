@@ -5,8 +5,8 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { SiameseError, type BundledDType } from '@siamese-sdk/core';
-import { DEFAULT_MODEL_FETCH_LIMITS, type FetchLimits, assertFetchable, fetchBytes, looksLikeUrl } from './fetch-url.js';
+import { DEFAULT_MODEL_FETCH_LIMITS, SiameseError, resolveFetchLimits, type BundledDType, type FetchLimits } from '@siamese-sdk/core';
+import { assertFetchable, fetchBytes, looksLikeUrl } from './fetch-url.js';
 import { bundledModelPath } from './package-paths.js';
 
 export type ModelSource = string | URL | Uint8Array | ArrayBuffer;
@@ -22,7 +22,9 @@ export async function readModelBytes(
   source: ModelSource | undefined,
   options: { sha256?: string; fetch?: FetchLimits; dtype?: BundledDType } = {},
 ): Promise<ModelBytes> {
-  const { bytes, origin } = await load(source, options.fetch, options.dtype);
+  // The caller's limits apply to a model URL too, over the model defaults (checked before anything is read).
+  const limits = resolveFetchLimits(options.fetch, DEFAULT_MODEL_FETCH_LIMITS);
+  const { bytes, origin } = await load(source, limits, options.dtype);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   if (options.sha256 !== undefined) {
     const expected = String(options.sha256).toLowerCase();
@@ -34,7 +36,7 @@ export async function readModelBytes(
   return { bytes, origin, sha256 };
 }
 
-async function load(source: ModelSource | undefined, fetch: FetchLimits | undefined, dtype: BundledDType | undefined): Promise<{ bytes: Uint8Array; origin: string }> {
+async function load(source: ModelSource | undefined, limits: Required<FetchLimits>, dtype: BundledDType | undefined): Promise<{ bytes: Uint8Array; origin: string }> {
   if (source === undefined) {
     const path = bundledModelPath(dtype);
     return { bytes: await readModelFile(path, true), origin: path };
@@ -48,7 +50,7 @@ async function load(source: ModelSource | undefined, fetch: FetchLimits | undefi
       return { bytes: await readModelFile(path, false), origin: path };
     }
     assertFetchable(url);
-    return { bytes: await fetchBytes(url, { ...DEFAULT_MODEL_FETCH_LIMITS, ...fetch }), origin: url.href };
+    return { bytes: await fetchBytes(url, limits), origin: url.href };
   }
   if (typeof source === 'string' && source.length > 0) return { bytes: await readModelFile(source, false), origin: source };
   throw new SiameseError('INVALID_ARGUMENT', 'a model source must be a file path, a URL, or the model bytes (Uint8Array)');

@@ -2,15 +2,15 @@
  * The Node SDK's decoder for the core EmbeddingModel: classifies each input, fetches URLs, and decodes encoded
  * images — inline for small calls (lowest latency for a single query), on the worker pool for batches (all cores).
  */
-import { type DecodedImage, type ModelMetadata, SiameseError } from '@siamese-sdk/core';
+import { type DecodedImage, type FetchLimits, type ModelMetadata, SiameseError } from '@siamese-sdk/core';
 import { sharedDecodePool } from './decode-pool.js';
 import { type PngDecoderChoice, decodeImageBytes, readImageFile } from './decode-bytes.js';
-import { type FetchLimits, fetchBytes } from './fetch-url.js';
+import { fetchBytes } from './fetch-url.js';
 import { type ImageInput, type ImageSource, classifyImageInput, describeSource } from './image-input.js';
 
 export interface DecodeOptions {
   maxPixels: number;
-  fetch: FetchLimits;
+  fetch: Required<FetchLimits>;
   /** Decode on worker threads when a call has at least this many images (default 4; Infinity = never). */
   workerThreshold: number;
   /** PNG decoding: core's fast decoder with jimp as fallback (default), or jimp only. */

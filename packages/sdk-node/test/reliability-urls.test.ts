@@ -117,6 +117,25 @@ describe('hostile servers', () => {
     expect((await model.embed(server.url('/image.png'))).length).toBe(model.metadata.output.size);
   });
 
+  it('a limit passed as undefined keeps its default; a limit that is no limit is refused before anything loads', async () => {
+    // { maxBytes: undefined } once replaced the 20 MiB default and let an endless body run until the time limit.
+    const lax = await loadModel(mechanicsModel(), { threads: 1, fetch: { maxBytes: undefined, timeoutMs: undefined, maxRedirects: undefined } });
+    try {
+      const endless = await errorOf(() => lax.embed(server.url('/endless')));
+      expect(endless.code).toBe('FETCH_TOO_LARGE');
+      expect(endless.details.maxBytes).toBe(20 * 1024 * 1024);
+      expect((await errorOf(() => lax.embed(server.url('/ping')))).message).toMatch(/more than 3 redirects/);
+    } finally {
+      await lax.dispose();
+    }
+    for (const fetch of [{ maxBytes: -1 }, { maxBytes: 0 }, { timeoutMs: Number.NaN }, { timeoutMs: 2 ** 31 }, { maxRedirects: 'x' as unknown as number }, { maxRedirects: 1.5 }]) {
+      const error = await errorOf(() => loadModel(mechanicsModel(), { fetch }));
+      expect(error.code, JSON.stringify(fetch)).toBe('INVALID_ARGUMENT');
+      expect(error.message).toMatch(new RegExp(`fetch\\.${Object.keys(fetch)[0]}`));
+    }
+    expect((await errorOf(() => loadModel(mechanicsModel(), { fetch: 5 as unknown as object }))).code).toBe('INVALID_ARGUMENT');
+  });
+
   it('model URLs obey the same limits (size, time, protocol)', async () => {
     expect((await timed(() => loadModel(server.url('/endless'), { fetch: { maxBytes: 1024 * 1024 } }))).code).toBe('FETCH_TOO_LARGE');
     const drip = await timed(() => loadModel(server.url('/drip'), { fetch: { timeoutMs: 500 } }));

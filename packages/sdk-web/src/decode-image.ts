@@ -2,8 +2,18 @@
  * Browser image inputs → the core's RawImage, decoded by the browser itself (createImageBitmap + a 2D canvas),
  * so no image codec ships in our bundle. Works on the main thread and in Web Workers (OffscreenCanvas).
  */
-import { DEFAULT_MAX_PIXELS, SiameseError, assertRawImage, checkImageHeader, isRawImage, type RawImage } from '@siamese-sdk/core';
-import { fetchBlob, type FetchLimits } from './fetch-bytes.js';
+import {
+  DEFAULT_IMAGE_FETCH_LIMITS,
+  DEFAULT_MAX_PIXELS,
+  SiameseError,
+  assertRawImage,
+  checkImageHeader,
+  isRawImage,
+  resolveFetchLimits,
+  type FetchLimits,
+  type RawImage,
+} from '@siamese-sdk/core';
+import { fetchBlob } from './fetch-bytes.js';
 
 /** Every image form the web SDK accepts. A string is a URL, resolved against the page (or worker) location. */
 export type WebImageInput =
@@ -99,7 +109,7 @@ async function decodeImageElement(image: HTMLImageElement, maxPixels: number): P
 /** Decodes one input to RGBA (or the caller's raw channels). Every failure is a SiameseError. */
 export async function decodeWebImage(input: WebImageInput, options: DecodeOptions = {}): Promise<RawImage> {
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
-  if (typeof input === 'string' || input instanceof URL) return decodeBlob(await fetchBlob(input, options), maxPixels);
+  if (typeof input === 'string' || input instanceof URL) return decodeBlob(await fetchBlob(input, resolveFetchLimits(options, DEFAULT_IMAGE_FETCH_LIMITS)), maxPixels);
   if (isInstance<Blob>(input, 'Blob')) return decodeBlob(input, maxPixels);
   if (isInstance<ImageData>(input, 'ImageData')) {
     assertWithinLimit(input.width, input.height, maxPixels);

@@ -1,26 +1,18 @@
 /**
  * fetch() with the limits the Node SDK applies to URLs: a time limit and a size limit, both typed errors.
  */
-import { SiameseError } from '@siamese-sdk/core';
-
-export interface FetchLimits {
-  /** Give up after this many milliseconds (default 10 s for images, as in the Node SDK). */
-  timeoutMs?: number;
-  /** Refuse bodies larger than this many bytes (default 20 MiB for images, as in the Node SDK). */
-  maxBytes?: number;
-}
-
-export const DEFAULT_FETCH_TIMEOUT_MS = 10_000;
-export const DEFAULT_FETCH_MAX_BYTES = 20 * 1024 * 1024;
+import { SiameseError, type FetchLimits } from '@siamese-sdk/core';
 
 function tooLarge(url: string, maxBytes: number): SiameseError {
   return new SiameseError('FETCH_TOO_LARGE', `${url} is larger than the ${maxBytes}-byte limit`, { url, maxBytes });
 }
 
-/** Fetches `url` (resolved against the page or worker location) into a Blob, keeping its content type. */
-export async function fetchBlob(url: string | URL, limits: FetchLimits = {}): Promise<Blob> {
-  const timeoutMs = limits.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS;
-  const maxBytes = limits.maxBytes ?? DEFAULT_FETCH_MAX_BYTES;
+/**
+ * Fetches `url` (resolved against the page or worker location) into a Blob, keeping its content type. `limits`
+ * come resolved (core's `resolveFetchLimits`), so none is left out; the browser follows redirects itself.
+ */
+export async function fetchBlob(url: string | URL, limits: Required<FetchLimits>): Promise<Blob> {
+  const { timeoutMs, maxBytes } = limits;
   const href = String(url);
   const controller = new AbortController();
   let timedOut = false;
@@ -70,6 +62,6 @@ export async function fetchBlob(url: string | URL, limits: FetchLimits = {}): Pr
   }
 }
 
-export async function fetchBytes(url: string | URL, limits: FetchLimits = {}): Promise<Uint8Array> {
+export async function fetchBytes(url: string | URL, limits: Required<FetchLimits>): Promise<Uint8Array> {
   return new Uint8Array(await (await fetchBlob(url, limits)).arrayBuffer());
 }

@@ -6,7 +6,7 @@ export { defaultModel, rank, embed, similarity, supportSet } from './default-mod
 export { defaultModelUrl, type ModelSource } from './model-source.js';
 export { decodeWebImage, type WebImageInput, type DecodeOptions } from './decode-image.js';
 export type { DeviceRequest, WebDevice } from './ort-backend.js';
-export type { FetchLimits } from './fetch-bytes.js';
+export type { FetchLimits } from '@siamese-sdk/core';
 export { probeWebGpu, type WebGpuAvailability } from './webgpu-adapter.js';
 export {
   SiameseError,

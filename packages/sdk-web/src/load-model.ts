@@ -3,18 +3,20 @@
  * the browser decoder. Everything past the session — preprocessing, batching, ranking, support sets — is core code.
  */
 import {
+  DEFAULT_IMAGE_FETCH_LIMITS,
   DEFAULT_MAX_PIXELS,
   EmbeddingModel,
   SiameseError,
   assertModelDType,
   checkBundledDType,
   readModelMetadata,
+  resolveFetchLimits,
   type BundledDType,
   type EmbeddingModelOptions,
+  type FetchLimits,
   type ModelMetadata,
 } from '@siamese-sdk/core';
 import { decodeWebImage, type WebImageInput } from './decode-image.js';
-import type { FetchLimits } from './fetch-bytes.js';
 import { readModelBytes, type ModelSource } from './model-source.js';
 import { OrtWebBackend, assertBackendOptions, type DeviceRequest, type WebDevice } from './ort-backend.js';
 
@@ -34,7 +36,10 @@ export interface LoadModelOptions {
   sha256?: string;
   /** Largest image accepted, in pixels, checked from the header before decoding (default 50,000,000). */
   maxPixels?: number;
-  /** Limits for fetching image URLs (default 20 MiB, 10 s); the model URL allows 512 MiB and 120 s. */
+  /**
+   * Limits for URLs. Images default to 20 MiB and 10 s; a model URL to 512 MiB and 120 s. A limit given here
+   * applies to both. (`maxRedirects` is for Node; the browser follows redirects itself.)
+   */
   fetch?: FetchLimits;
   /** Images per inference run (default 64). */
   batchSize?: number;
@@ -80,6 +85,7 @@ export async function loadModel(source?: ModelSource, options: LoadModelOptions 
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   if (!(Number.isFinite(maxPixels) && maxPixels >= 1)) throw new SiameseError('INVALID_ARGUMENT', `maxPixels must be a positive number, got ${String(maxPixels)}`);
   const dtype = checkBundledDType(options.dtype);
+  const imageFetch = resolveFetchLimits(options.fetch, DEFAULT_IMAGE_FETCH_LIMITS);
   const { bytes, origin, sha256 } = await readModelBytes(source, { sha256: options.sha256, fetch: options.fetch, dtype });
   let metadata: ModelMetadata;
   let backend: OrtWebBackend;
@@ -90,7 +96,6 @@ export async function loadModel(source?: ModelSource, options: LoadModelOptions 
   } catch (error) {
     throw error instanceof SiameseError ? error.withDetails({ url: origin }, `model ${origin}`) : error;
   }
-  const imageFetch = options.fetch ?? {};
   return new SiameseModel(
     {
       metadata,

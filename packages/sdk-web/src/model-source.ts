@@ -2,8 +2,8 @@
  * Where a model's bytes come from — the default model next to this bundle, any URL the app gives, or bytes — and
  * their SHA-256 (the model's identity in stored support sets, and an optional integrity pin).
  */
-import { SiameseError, sha256Hex, type BundledDType } from '@siamese-sdk/core';
-import { fetchBytes, type FetchLimits } from './fetch-bytes.js';
+import { DEFAULT_MODEL_FETCH_LIMITS, SiameseError, resolveFetchLimits, sha256Hex, type BundledDType, type FetchLimits } from '@siamese-sdk/core';
+import { fetchBytes } from './fetch-bytes.js';
 
 export type ModelSource = string | URL | ArrayBuffer | Uint8Array;
 
@@ -13,9 +13,6 @@ export interface ModelBytes {
   origin: string;
   sha256: string;
 }
-
-/** Model files are small (~0.1–5 MB); the limit only stops a wrong URL from pulling gigabytes. */
-const MODEL_FETCH_LIMITS: Required<FetchLimits> = { maxBytes: 512 * 1024 * 1024, timeoutMs: 120_000 };
 
 /**
  * The default model's URL: `models/<core's BUNDLED_MODEL_FILES[dtype]>` beside this module (the build copies both
@@ -34,7 +31,7 @@ async function sha256Of(bytes: Uint8Array): Promise<string> {
   return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-async function load(source: ModelSource | undefined, limits: FetchLimits, dtype: BundledDType | undefined): Promise<{ bytes: Uint8Array; origin: string }> {
+async function load(source: ModelSource | undefined, limits: Required<FetchLimits>, dtype: BundledDType | undefined): Promise<{ bytes: Uint8Array; origin: string }> {
   if (source === undefined) {
     const url = defaultModelUrl(dtype);
     try {
@@ -58,7 +55,8 @@ export async function readModelBytes(
   source: ModelSource | undefined,
   options: { sha256?: string; fetch?: FetchLimits; dtype?: BundledDType } = {},
 ): Promise<ModelBytes> {
-  const { bytes, origin } = await load(source, { ...MODEL_FETCH_LIMITS, ...options.fetch }, options.dtype);
+  // The caller's limits apply to a model URL too, over the model defaults (checked before anything is fetched).
+  const { bytes, origin } = await load(source, resolveFetchLimits(options.fetch, DEFAULT_MODEL_FETCH_LIMITS), options.dtype);
   const sha256 = await sha256Of(bytes);
   if (options.sha256 !== undefined) {
     const pinned = String(options.sha256).toLowerCase();
