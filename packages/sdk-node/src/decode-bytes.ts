@@ -5,10 +5,9 @@
  * not take; every other format goes to jimp. Runs on the calling thread or inside a decode worker (the same
  * function either way).
  */
-import { type Stats, closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
-import { type FileHandle, open } from 'node:fs/promises';
 import { inflateSync } from 'node:zlib';
 import { type InflateFunction, type RawImage, SiameseError, checkImageHeader, decodePng, isSiameseError } from '@siamese-sdk/core';
+import { readRegularFile, readRegularFileSync } from './regular-file.js';
 
 /** 'fast': core's PNG decoder first, jimp for what it does not take; 'jimp': jimp only. */
 export type PngDecoderChoice = 'fast' | 'jimp';
@@ -76,27 +75,9 @@ export async function decodeImageBytes(bytes: Uint8Array, maxPixels: number, png
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width, height, channels: 4 };
 }
 
-/**
- * Non-blocking open: a named pipe then opens at once (and is refused as not a regular file) instead of waiting for
- * a writer forever. No effect on regular files; 0 where the platform lacks the flag (Windows).
- */
-const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
-
-/**
- * Reads an image file, mapping file-system failures to NOT_FOUND / INVALID_ARGUMENT with the path. Only regular
- * files are read: a directory, pipe, socket or device (/dev/zero would never end) is INVALID_ARGUMENT.
- */
-export async function readImageFile(path: string): Promise<Uint8Array> {
-  let file: FileHandle | undefined;
-  try {
-    file = await open(path, OPEN_FLAGS);
-    assertRegularFile(path, await file.stat());
-    return await file.readFile();
-  } catch (error) {
-    throw fileError(path, error);
-  } finally {
-    await file?.close().catch(() => undefined);
-  }
+/** Reads an image file: only regular files are read (never a pipe or device that would block or never end). */
+export function readImageFile(path: string): Promise<Uint8Array> {
+  return readRegularFile(path, 'an image file');
 }
 
 /**
@@ -105,27 +86,5 @@ export async function readImageFile(path: string): Promise<Uint8Array> {
  * more than decoding the PNG.
  */
 export function readImageFileSync(path: string): Uint8Array {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, OPEN_FLAGS);
-    assertRegularFile(path, fstatSync(fd));
-    return readFileSync(fd);
-  } catch (error) {
-    throw fileError(path, error);
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
-
-function assertRegularFile(path: string, stat: Stats): void {
-  if (stat.isDirectory()) throw new SiameseError('INVALID_ARGUMENT', `${path} is a directory, not an image file`, { path });
-  if (!stat.isFile()) throw new SiameseError('INVALID_ARGUMENT', `${path} is not a regular file (a pipe, socket or device), not an image file`, { path });
-}
-
-function fileError(path: string, error: unknown): SiameseError {
-  if (error instanceof SiameseError) return error;
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT' || code === 'ENOTDIR') return new SiameseError('NOT_FOUND', `no such file: ${path}`, { path });
-  if (code === 'EISDIR') return new SiameseError('INVALID_ARGUMENT', `${path} is a directory, not an image file`, { path });
-  return new SiameseError('NOT_FOUND', `cannot read ${path}: ${(error as Error).message}`, { path }, { cause: error });
+  return readRegularFileSync(path, 'an image file');
 }

@@ -3,11 +3,11 @@
  * and checking their integrity when the caller pins a sha256.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_MODEL_FETCH_LIMITS, SiameseError, resolveFetchLimits, type BundledDType, type FetchLimits } from '@siamese-sdk/core';
 import { assertFetchable, fetchBytes, looksLikeUrl } from './fetch-url.js';
 import { bundledModelPath } from './package-paths.js';
+import { readRegularFile } from './regular-file.js';
 
 export type ModelSource = string | URL | Uint8Array | ArrayBuffer;
 
@@ -58,17 +58,11 @@ async function load(source: ModelSource | undefined, limits: Required<FetchLimit
 
 async function readModelFile(path: string, bundled: boolean): Promise<Uint8Array> {
   try {
-    return await readFile(path);
+    return await readRegularFile(path, 'a model file');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new SiameseError(
-        'NOT_FOUND',
-        bundled ? `the bundled model is missing (${path}); reinstall siamese-sdk or pass a model path to loadModel()` : `no such model file: ${path}`,
-        { path },
-      );
+    if (bundled && error instanceof SiameseError && error.code === 'NOT_FOUND') {
+      throw new SiameseError('NOT_FOUND', `the bundled model is missing (${path}); reinstall siamese-sdk or pass a model path to loadModel()`, { path }, { cause: error });
     }
-    if (code === 'EISDIR') throw new SiameseError('INVALID_ARGUMENT', `${path} is a directory, not a model file`, { path });
-    throw new SiameseError('NOT_FOUND', `cannot read model ${path}: ${(error as Error).message}`, { path }, { cause: error });
+    throw error;
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Image paths that are not regular files — a named pipe (whose open would wait for a writer forever), a device
  * such as /dev/zero (whose read never ends), a directory — are refused at once with INVALID_ARGUMENT naming the
- * path, on the worker pool (which reads files synchronously) and inline alike, and the pool keeps working.
+ * path, on the worker pool (which reads files synchronously) and inline alike, and the pool keeps working; the
+ * same paths given as a model are refused as well.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -54,6 +55,25 @@ describe('image paths that are not regular files', () => {
       }
       // The workers are free again: the same model embeds the good files.
       expect(await pooled.embed(good)).toHaveLength(3);
+    });
+  }
+});
+
+describe('model paths that are not regular files', () => {
+  const cases: [string, string | undefined][] = [
+    ['named pipe', makeFifo()],
+    ['device', existsSync('/dev/zero') ? '/dev/zero' : undefined],
+    ['directory', tempDir()],
+  ];
+  for (const [what, path] of cases) {
+    // loadModel once read the path with plain readFile: a pipe blocked it forever, /dev/zero would never end.
+    it.skipIf(!path)(`${what}: loadModel refuses it with INVALID_ARGUMENT naming it, without waiting`, async () => {
+      const started = performance.now();
+      const error = await errorOf(() => loadModel(path!, { device: 'cpu' }));
+      expect(error.code).toBe('INVALID_ARGUMENT');
+      expect(error.details).toMatchObject({ path });
+      expect(error.message).toMatch(/not a model file/);
+      expect(performance.now() - started).toBeLessThan(5000);
     });
   }
 });
