@@ -52,6 +52,23 @@ export interface SimilarityResult {
 export const DEFAULT_BATCH_SIZE = 64;
 /** Batches decoded ahead of the one being embedded. */
 export const PREFETCH_BATCHES = 2;
+/** An SDK's `loadModel` options: an object, or nothing (a stray `null` or a string is an error, not a default). */
+export function assertLoadOptions(options: unknown): void {
+  if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
+    throw new SiameseError('INVALID_ARGUMENT', `loadModel options must be an object (e.g. { device: 'cpu' }), got ${options === null ? 'null' : typeof options}`);
+  }
+}
+
+/**
+ * The batch size a model runs: `batchSize`, or the default 64; anything but a positive integer is an error. The
+ * SDKs call it before they open an inference session, so a bad value costs nothing to release.
+ */
+export function resolveBatchSize(batchSize: number | undefined): number {
+  const size = batchSize ?? DEFAULT_BATCH_SIZE;
+  if (!Number.isInteger(size) || size < 1) throw new SiameseError('INVALID_ARGUMENT', `batchSize must be a positive integer, got ${String(size)}`, { batchSize: size });
+  return size;
+}
+
 /**
  * One-image input buffers kept for reuse: a sequential loop needs one, two overlapping callers two; a burst of
  * concurrent calls allocates the rest and lets them go (a large model's buffers are not all kept).
@@ -76,8 +93,8 @@ export class EmbeddingModel<TInput> implements SupportSetModel<TInput> {
   private disposing: Promise<void> | undefined;
 
   constructor(options: EmbeddingModelOptions<TInput>) {
-    const { metadata, backend, decode, fingerprint, batchSize = DEFAULT_BATCH_SIZE } = options;
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new SiameseError('INVALID_ARGUMENT', `batchSize must be a positive integer, got ${String(batchSize)}`);
+    const { metadata, backend, decode, fingerprint } = options;
+    const batchSize = resolveBatchSize(options.batchSize);
     this.metadata = metadata;
     this.fingerprint = fingerprint;
     this.batchSize = batchSize;

@@ -5,13 +5,14 @@
  * input shape and returns its embedding size.
  */
 import {
-  DEFAULT_BATCH_SIZE,
   DEFAULT_IMAGE_FETCH_LIMITS,
   DEFAULT_MAX_PIXELS,
   SiameseError,
+  assertLoadOptions,
   assertModelDType,
   checkBundledDType,
   readModelMetadata,
+  resolveBatchSize,
   resolveFetchLimits,
   type BundledDType,
   type FetchLimits,
@@ -53,6 +54,9 @@ export interface LoadModelOptions {
 }
 
 export async function loadModel(source?: ModelSource, options: LoadModelOptions = {}): Promise<SiameseModel> {
+  // Every option is checked before the model is read or a session opened, so a bad one leaves nothing to release.
+  assertLoadOptions(options);
+  const batchSize = resolveBatchSize(options.batchSize);
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   if (!(Number.isFinite(maxPixels) && maxPixels >= 1)) throw new SiameseError('INVALID_ARGUMENT', `maxPixels must be a positive number, got ${String(maxPixels)}`);
   const workerThreshold = options.workerThreshold ?? DEFAULT_WORKER_THRESHOLD;
@@ -74,16 +78,22 @@ export async function loadModel(source?: ModelSource, options: LoadModelOptions 
   }
   assertModelDType(metadata, dtype, origin);
   const backend = await OnnxBackend.create(bytes, metadata, { device: options.device, threads: options.threads });
-  const model = new SiameseModel(
-    {
-      metadata,
-      backend,
-      decode: createNodeDecoder(metadata, { maxPixels, fetch: imageFetch, workerThreshold, png }),
-      fingerprint: sha256.slice(0, 16), // = core modelFingerprint(bytes), computed with node:crypto (faster)
-      batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
-    },
-    { origin, sha256, maxPixels },
-  );
+  let model: SiameseModel;
+  try {
+    model = new SiameseModel(
+      {
+        metadata,
+        backend,
+        decode: createNodeDecoder(metadata, { maxPixels, fetch: imageFetch, workerThreshold, png }),
+        fingerprint: sha256.slice(0, 16), // = core modelFingerprint(bytes), computed with node:crypto (faster)
+        batchSize,
+      },
+      { origin, sha256, maxPixels },
+    );
+  } catch (error) {
+    await backend.dispose();
+    throw error;
+  }
   await warmUp(backend, metadata.input.channels * metadata.input.width * metadata.input.height, metadata.output.size, origin).catch(async (error: unknown) => {
     await model.dispose();
     throw error;

@@ -69,6 +69,22 @@ describe('loadModel: bad models are refused with typed errors', () => {
     expect((await errorOf(() => loadModel('ftp://example.com/m.onnx'))).code).toBe('FETCH_FAILED');
   });
 
+  it('bad options are refused before the model is read, so no session is left open', async () => {
+    // A missing file would be NOT_FOUND: INVALID_ARGUMENT shows the options were checked first. (batchSize used to
+    // be checked only after the onnxruntime session existed, and that session was never released.)
+    const nowhere = join(dir, 'not-read.onnx');
+    for (const batchSize of [0, -5, 1.5, Number.NaN]) {
+      const error = await errorOf(() => loadModel(nowhere, { batchSize }));
+      expect(error.code, String(batchSize)).toBe('INVALID_ARGUMENT');
+      expect(error.message).toMatch(/batchSize/);
+    }
+    for (const options of [null, 'cpu', ['cpu']]) {
+      const error = await errorOf(() => loadModel(nowhere, options as never));
+      expect(error.code, String(options)).toBe('INVALID_ARGUMENT');
+      expect(error.message).toMatch(/loadModel options must be an object/);
+    }
+  });
+
   it('not ONNX → MODEL_INVALID; truncated ONNX → MODEL_INVALID', async () => {
     expect((await errorOf(() => loadModel(write('text.onnx', 'this is not a model')))).code).toBe('MODEL_INVALID');
     expect((await errorOf(() => loadModel(readFileSync(join(__dirname, '..', '..', '..', 'examples', 'queries', 'tengwar-01.png'))))).code).toBe('MODEL_INVALID');

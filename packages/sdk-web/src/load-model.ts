@@ -7,9 +7,11 @@ import {
   DEFAULT_MAX_PIXELS,
   EmbeddingModel,
   SiameseError,
+  assertLoadOptions,
   assertModelDType,
   checkBundledDType,
   readModelMetadata,
+  resolveBatchSize,
   resolveFetchLimits,
   type BundledDType,
   type EmbeddingModelOptions,
@@ -81,7 +83,10 @@ export class SiameseModel extends EmbeddingModel<WebImageInput> {
 
 /** Loads a siamese-sdk ONNX model: the default one beside the bundle, a URL, or bytes. */
 export async function loadModel(source?: ModelSource, options: LoadModelOptions = {}): Promise<SiameseModel> {
+  // Every option is checked before the model is fetched or a session opened, so a bad one leaves nothing to release.
+  assertLoadOptions(options);
   assertBackendOptions(options);
+  const batchSize = resolveBatchSize(options.batchSize);
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   if (!(Number.isFinite(maxPixels) && maxPixels >= 1)) throw new SiameseError('INVALID_ARGUMENT', `maxPixels must be a positive number, got ${String(maxPixels)}`);
   const dtype = checkBundledDType(options.dtype);
@@ -96,15 +101,20 @@ export async function loadModel(source?: ModelSource, options: LoadModelOptions 
   } catch (error) {
     throw error instanceof SiameseError ? error.withDetails({ url: origin }, `model ${origin}`) : error;
   }
-  return new SiameseModel(
-    {
-      metadata,
+  try {
+    return new SiameseModel(
+      {
+        metadata,
+        backend,
+        decode: (input) => decodeWebImage(input, { ...imageFetch, maxPixels }),
+        fingerprint: sha256.slice(0, 16), // = core's modelFingerprint(bytes), without hashing twice
+        batchSize,
+      },
       backend,
-      decode: (input) => decodeWebImage(input, { ...imageFetch, maxPixels }),
-      fingerprint: sha256.slice(0, 16), // = core's modelFingerprint(bytes), without hashing twice
-      ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
-    },
-    backend,
-    { origin, sha256, maxPixels },
-  );
+      { origin, sha256, maxPixels },
+    );
+  } catch (error) {
+    await backend.dispose();
+    throw error;
+  }
 }
