@@ -1,6 +1,7 @@
 /**
  * Keeps the k highest-scoring items of a stream in O(n log k): a binary min-heap of size k whose root is the
- * weakest kept item, so most candidates are rejected by one comparison. Ties keep the earlier item.
+ * weakest kept item, so most candidates are rejected by one comparison. Items are ordered by score, then by id
+ * (among equal scores the lower id ranks first), so which items are kept never depends on k or on push order.
  */
 export class TopK {
   readonly k: number;
@@ -18,7 +19,7 @@ export class TopK {
     return this.size;
   }
 
-  /** The score an item must beat to enter (−∞ until k items are held). */
+  /** The score an item must reach to enter (−∞ until k items are held; at equal score, only a lower id enters). */
   get threshold(): number {
     return this.size < this.k ? -Infinity : this.scores[0];
   }
@@ -29,14 +30,14 @@ export class TopK {
       // Sift up.
       while (i > 0) {
         const parent = (i - 1) >> 1;
-        if (this.scores[parent] <= score) break;
+        if (ranksBelow(this.scores[parent], this.ids[parent], score, id)) break;
         this.scores[i] = this.scores[parent];
         this.ids[i] = this.ids[parent];
         i = parent;
       }
       this.scores[i] = score;
       this.ids[i] = id;
-    } else if (this.k > 0 && score > this.scores[0]) {
+    } else if (this.k > 0 && ranksBelow(this.scores[0], this.ids[0], score, id)) {
       this.replaceRoot(id, score);
     }
   }
@@ -48,8 +49,8 @@ export class TopK {
       const l = 2 * i + 1;
       if (l >= n) break;
       const r = l + 1;
-      const c = r < n && this.scores[r] < this.scores[l] ? r : l;
-      if (this.scores[c] >= score) break;
+      const c = r < n && ranksBelow(this.scores[r], this.ids[r], this.scores[l], this.ids[l]) ? r : l;
+      if (ranksBelow(score, id, this.scores[c], this.ids[c])) break;
       this.scores[i] = this.scores[c];
       this.ids[i] = this.ids[c];
       i = c;
@@ -114,6 +115,11 @@ export class TopK {
 }
 
 const INSERTION_SORT_MAX = 32;
+
+/** Whether item a (score, id) ranks below item b: a lower score, or the same score and a higher id. */
+function ranksBelow(scoreA: number, idA: number, scoreB: number, idB: number): boolean {
+  return scoreA < scoreB || (scoreA === scoreB && idA > idB);
+}
 
 /** Comparator for best-first order: higher score first, then lower id. */
 function bestFirst(a: { id: number; score: number }, b: { id: number; score: number }): number {

@@ -23,6 +23,25 @@ describe('TopK', () => {
     expect(top.sorted().map((x) => x.id)).toEqual([2, 0, 1]);
     expect(new TopK(0).sorted()).toEqual([]);
   });
+
+  it('ties keep the lower id whatever k is and whatever order items come in', () => {
+    // Scores with many ties; the expected k best are the first k of (score desc, id asc).
+    const r = rng(3);
+    const scores = Array.from({ length: 200 }, () => Math.floor(r() * 6) / 6);
+    const all = scores.map((score, id) => ({ id, score })).sort((a, b) => b.score - a.score || a.id - b.id);
+    const orders = [scores.map((_, i) => i), scores.map((_, i) => scores.length - 1 - i), scores.map((_, i) => (i * 37) % scores.length)];
+    for (const k of [1, 2, 3, 7, 40, 199]) {
+      for (const order of orders) {
+        const top = new TopK(k);
+        for (const id of order) top.push(id, scores[id]);
+        expect(top.sorted(), `k=${k}`).toEqual(all.slice(0, k));
+      }
+    }
+    // The review's case: scores (self 1, first 0.5, second 0.5) — k = 2 must keep "first", as k = 3 ranks it.
+    const tie = new TopK(2);
+    [0.5, 0.5, 1].forEach((s, i) => tie.push(i, s));
+    expect(tie.sorted().map((x) => x.id)).toEqual([2, 0]);
+  });
 });
 
 describe('blocked scoring', () => {
