@@ -302,7 +302,9 @@ export class EmbeddingModel<TInput> implements SupportSetModel<TInput> {
     if (set.model.fingerprint !== this.fingerprint || set.embeddingSize !== this.embeddingSize) {
       throw new SiameseError('INVALID_ARGUMENT', 'the support set was made by a different model; build it with this model');
     }
-    return set.rank(query, options);
+    // The query is embedded by this model, even when another loaded copy of the same file built the set (and may be
+    // disposed by now).
+    return set.rankWith(this, query, options);
   }
 
   /**

@@ -153,7 +153,8 @@ export class SupportSet<TInput> {
       }
       if (!e.every(Number.isFinite)) throw new SiameseError('INVALID_ARGUMENT', `label "${label}": embedding ${i} has NaN or infinite values`, { label, index: i });
       const c = e.slice();
-      l2NormalizeInPlace(c);
+      // A zero vector has no direction: it would match nothing, and a stored set holding it could not be reloaded.
+      if (l2NormalizeInPlace(c) === 0) throw new SiameseError('INVALID_ARGUMENT', `label "${label}": embedding ${i} is all zeros (no direction to compare)`, { label, index: i });
       return c;
     });
     this.append(label, copies);
@@ -169,6 +170,15 @@ export class SupportSet<TInput> {
 
   /** Embeds `query` and ranks the labels by similarity to it. */
   rank(query: TInput, options?: RankOptions): Promise<RankResult> {
+    return this.rankWith(this.model, query, options);
+  }
+
+  /**
+   * The same, with the query embedded by `model`: another loaded instance of the model that built this set (same
+   * fingerprint), e.g. after the first was disposed. The caller checks that they match.
+   * @internal
+   */
+  rankWith(model: SupportSetModel<TInput>, query: TInput, options?: RankOptions): Promise<RankResult> {
     // Not an async function (a serving loop's hot path: its frame and await were garbage per query); every
     // failure still arrives as a rejection.
     let resolved: ResolvedRankOptions;
@@ -180,7 +190,7 @@ export class SupportSet<TInput> {
     }
     let embedded: Promise<Float32Array[]>;
     try {
-      embedded = this.model.embedBatch([query]);
+      embedded = model.embedBatch([query]);
     } catch (error) {
       embedded = Promise.reject(error); // a model whose embedBatch throws synchronously: still the query's error
     }

@@ -95,6 +95,37 @@ describe('support sets and rank', () => {
     await expect(set.rank(squareImage(0, 0))).rejects.toMatchObject({ code: 'SUPPORT_SET_EMPTY' });
   });
 
+  it('a zero embedding is refused (it could not be compared, nor reloaded from JSON); what is accepted round-trips', async () => {
+    const model = makeModel();
+    const set = await model.supportSet({ a: squareImage(0, 0) });
+    const dim = set.embeddingSize;
+    let error: unknown;
+    try {
+      set.addEmbeddings('zero', [Float32Array.from({ length: dim }, (_, d) => (d === 0 ? 1 : 0)), new Float32Array(dim)]);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ code: 'INVALID_ARGUMENT', details: { label: 'zero', index: 1 } });
+    expect((error as Error).message).toMatch(/all zeros/);
+    expect(set.labels).toEqual(['a']);
+    set.addEmbeddings('tiny', [Float32Array.from({ length: dim }, () => 1e-20)]);
+    const reloaded = model.supportSetFromJSON(JSON.stringify(set.toJSON()));
+    expect(reloaded.labels).toEqual(['a', 'tiny']);
+    expect(reloaded.embeddingsOf('tiny')).toEqual(set.embeddingsOf('tiny'));
+  });
+
+  it('a set built by one loaded copy of a model ranks with another copy after the first is disposed', async () => {
+    const first = makeModel();
+    const set = await first.supportSet(entries);
+    const expected = await first.rank(squareImage(1, 0), set, { k: 3 });
+    await first.dispose();
+    const second = makeModel(); // the same file loaded again: same fingerprint
+    const result = await second.rank(squareImage(1, 0), set, { k: 3 });
+    expect(result.map((m) => [m.label, m.score])).toEqual(expected.map((m) => [m.label, m.score]));
+    // The set's own rank still uses the model that built it, which is gone.
+    await expect(set.rank(squareImage(1, 0))).rejects.toMatchObject({ code: 'MODEL_DISPOSED' });
+  });
+
   it('failed add leaves the set unchanged and names the label and image', async () => {
     const model = makeModel();
     const set = await model.supportSet({ a: squareImage(0, 0) });
