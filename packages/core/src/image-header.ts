@@ -391,6 +391,17 @@ export interface ImageLimits {
 }
 
 /**
+ * The same size checks for pixels the caller already holds (a raw image, a canvas, a jimp image): a zero width or
+ * height is IMAGE_EMPTY, more than `maxPixels` pixels is IMAGE_TOO_LARGE.
+ */
+export function checkPixelLimit(width: number, height: number, maxPixels: number = DEFAULT_MAX_PIXELS): void {
+  if (width === 0 || height === 0) throw new SiameseError('IMAGE_EMPTY', `image is empty (${width}×${height})`, { width, height });
+  if (width * height > maxPixels) {
+    throw new SiameseError('IMAGE_TOO_LARGE', `image is ${width}×${height} = ${width * height} pixels, more than the limit of ${maxPixels} (option maxPixels)`, { width, height, maxPixels });
+  }
+}
+
+/**
  * {@link readImageHeader} plus the checks every SDK applies before decoding: a zero width or height is
  * IMAGE_EMPTY, more than `maxPixels` pixels is IMAGE_TOO_LARGE.
  */

@@ -2,7 +2,7 @@
  * The Node SDK's decoder for the core EmbeddingModel: classifies each input, fetches URLs, and decodes encoded
  * images — inline for small calls (lowest latency for a single query), on the worker pool for batches (all cores).
  */
-import { type DecodedImage, type FetchLimits, type ModelMetadata, SiameseError } from '@siamese-sdk/core';
+import { type DecodedImage, type FetchLimits, type ModelMetadata, SiameseError, checkPixelLimit } from '@siamese-sdk/core';
 import { sharedDecodePool } from './decode-pool.js';
 import { type PngDecoderChoice, decodeImageBytes, readImageFile } from './decode-bytes.js';
 import { fetchBytes } from './fetch-url.js';
@@ -32,7 +32,11 @@ export function createNodeDecoder(metadata: ModelMetadata, options: DecodeOption
   };
 
   async function decodeSource(source: ImageSource, count: number): Promise<DecodedImage> {
-    if (source.kind === 'pixels') return source.image;
+    if (source.kind === 'pixels') {
+      // Pixels the caller holds (raw, jimp) are held to the same limit as files: preprocessing allocates per pixel.
+      checkPixelLimit(source.image.width, source.image.height, options.maxPixels);
+      return source.image;
+    }
     const pool = count >= options.workerThreshold ? sharedDecodePool() : null;
     if (source.kind === 'path') {
       if (pool) return { preprocessed: await pool.decode({ path: source.path }, bytesOptions, metadata) };

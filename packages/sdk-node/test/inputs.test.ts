@@ -149,6 +149,12 @@ describe('bad images → typed errors naming the image', () => {
     const strict = await loadModel(mechanicsModel(), { maxPixels: 100 * 100 });
     expect((await errorOf(() => strict.embed(pngPath))).code).toBe('IMAGE_TOO_LARGE'); // 105 × 105 > 10,000
     expect(await strict.embed({ data: new Uint8Array(28 * 28), width: 28, height: 28, channels: 1 })).toHaveLength(strict.embeddingSize);
+    // Pixels the caller holds are held to the limit too (they were once let through): raw and jimp images.
+    const small = { data: new Uint8Array(28 * 28), width: 28, height: 28, channels: 1 as const };
+    const rawBig = await errorOf(() => strict.embed([small, { data: new Uint8Array(200 * 200), width: 200, height: 200, channels: 1 }]));
+    expect(rawBig).toMatchObject({ code: 'IMAGE_TOO_LARGE', details: { index: 1, width: 200, height: 200, maxPixels: 10_000 } });
+    const jimpImage = await Jimp.read(pngPath);
+    expect((await errorOf(() => strict.embed(jimpImage))).code).toBe('IMAGE_TOO_LARGE');
     await strict.dispose();
   });
 

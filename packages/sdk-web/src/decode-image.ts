@@ -8,6 +8,7 @@ import {
   SiameseError,
   assertRawImage,
   checkImageHeader,
+  checkPixelLimit,
   isRawImage,
   resolveFetchLimits,
   type FetchLimits,
@@ -36,13 +37,6 @@ const hasGlobal = (name: string): boolean => typeof (globalThis as Record<string
 const isInstance = <T>(value: unknown, name: string): value is T =>
   hasGlobal(name) && value instanceof ((globalThis as Record<string, unknown>)[name] as abstract new (...args: never[]) => T);
 
-function assertWithinLimit(width: number, height: number, maxPixels: number): void {
-  if (width === 0 || height === 0) throw new SiameseError('IMAGE_EMPTY', `image is empty (${width}×${height})`);
-  if (width * height > maxPixels) {
-    throw new SiameseError('IMAGE_TOO_LARGE', `image is ${width}×${height} = ${width * height} pixels, more than the limit of ${maxPixels}`, { width, height, maxPixels });
-  }
-}
-
 /** A 2D context to read pixels from: OffscreenCanvas where it exists (workers too), a DOM canvas otherwise. */
 function scratchContext(width: number, height: number): OffscreenCanvasRenderingContext2D | CanvasRenderingContext2D {
   const options: CanvasRenderingContext2DSettings = { willReadFrequently: true, colorSpace: 'srgb' };
@@ -61,7 +55,7 @@ function scratchContext(width: number, height: number): OffscreenCanvasRendering
 
 /** Draws a decoded source and reads back its RGBA pixels (opaque images are exact; see README on alpha). */
 function pixelsOf(source: CanvasImageSource, width: number, height: number, maxPixels: number): RawImage {
-  assertWithinLimit(width, height, maxPixels);
+  checkPixelLimit(width, height, maxPixels);
   const ctx = scratchContext(width, height);
   ctx.drawImage(source, 0, 0);
   let data: Uint8ClampedArray;
@@ -112,7 +106,7 @@ export async function decodeWebImage(input: WebImageInput, options: DecodeOption
   if (typeof input === 'string' || input instanceof URL) return decodeBlob(await fetchBlob(input, resolveFetchLimits(options, DEFAULT_IMAGE_FETCH_LIMITS)), maxPixels);
   if (isInstance<Blob>(input, 'Blob')) return decodeBlob(input, maxPixels);
   if (isInstance<ImageData>(input, 'ImageData')) {
-    assertWithinLimit(input.width, input.height, maxPixels);
+    checkPixelLimit(input.width, input.height, maxPixels);
     return { data: input.data, width: input.width, height: input.height, channels: 4 };
   }
   if (isInstance<HTMLImageElement>(input, 'HTMLImageElement')) return decodeImageElement(input, maxPixels);
@@ -122,7 +116,7 @@ export async function decodeWebImage(input: WebImageInput, options: DecodeOption
   }
   if (isRawImage(input)) {
     assertRawImage(input);
-    assertWithinLimit(input.width, input.height, maxPixels);
+    checkPixelLimit(input.width, input.height, maxPixels);
     return input;
   }
   const kind = input === null ? 'null' : typeof input === 'object' ? (input as object).constructor?.name ?? 'object' : typeof input;
