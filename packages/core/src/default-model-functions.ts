@@ -3,6 +3,7 @@
  * is loaded once, lazily, on first use, and reloaded if a load failed or someone disposed it. Each SDK passes its own
  * loader; the functions keep that SDK's model types (its image inputs, overloads and option objects).
  */
+import { SiameseError } from './errors.js';
 export interface DefaultModelShape {
   readonly isDisposed: boolean;
   rank(...args: never[]): Promise<unknown>;
@@ -12,7 +13,10 @@ export interface DefaultModelShape {
 }
 
 export interface DefaultModelFunctions<M extends DefaultModelShape, O> {
-  /** The default model (loaded on first call; later calls share it). Options apply to the first load only. */
+  /**
+   * The default model (loaded on first call; later calls share it). Later calls with no options get it as loaded;
+   * options that differ from the loaded model's are an error (dispose it first to load another), never ignored.
+   */
   defaultModel(options?: O): Promise<M>;
   rank: M['rank'];
   embed: M['embed'];
@@ -22,13 +26,26 @@ export interface DefaultModelFunctions<M extends DefaultModelShape, O> {
 
 export function createDefaultModelFunctions<M extends DefaultModelShape, O>(load: (options?: O) => Promise<M>): DefaultModelFunctions<M, O> {
   let loading: Promise<M> | undefined;
+  let loadedWith: O | undefined;
   async function defaultModel(options?: O): Promise<M> {
     if (loading) {
-      const model = await loading.catch(() => undefined);
-      if (model && !model.isDisposed) return model;
+      const current = loading;
+      const model = await current.catch(() => undefined);
+      if (model && !model.isDisposed) {
+        if (options !== undefined && !sameOptions(options, loadedWith)) {
+          throw new SiameseError(
+            'INVALID_ARGUMENT',
+            'the default model is already loaded with other options; dispose it first (await (await defaultModel()).dispose()) to load it with these',
+            { loaded: describeOptions(loadedWith), requested: describeOptions(options) },
+          );
+        }
+        return model;
+      }
+      if (loading !== current) return defaultModel(options); // another call started a reload meanwhile
     }
     const attempt = load(options);
     loading = attempt;
+    loadedWith = options;
     // A failed load is forgotten so the next call tries again (e.g. after the user fixes a path).
     attempt.catch(() => {
       if (loading === attempt) loading = undefined;
@@ -43,4 +60,32 @@ export function createDefaultModelFunctions<M extends DefaultModelShape, O>(load
       return (model[name] as unknown as (...a: unknown[]) => Promise<unknown>).apply(model, args);
     }) as unknown as M[K];
   return { defaultModel, rank: forward('rank'), embed: forward('embed'), similarity: forward('similarity'), supportSet: forward('supportSet') };
+}
+
+/** Whether two option objects ask for the same thing: keys set to undefined count as absent; nested plain objects compare by value. */
+function sameOptions(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (!isPlainObject(a ?? {}) || !isPlainObject(b ?? {})) return false;
+  const entries = (o: unknown) => Object.entries((o ?? {}) as Record<string, unknown>).filter(([, v]) => v !== undefined);
+  const ea = entries(a);
+  const eb = new Map(entries(b));
+  return ea.length === eb.size && ea.every(([key, value]) => eb.has(key) && sameValue(value, eb.get(key)));
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (isPlainObject(a) && isPlainObject(b)) return sameOptions(a, b);
+  return a instanceof URL && b instanceof URL && a.href === b.href;
+}
+
+function isPlainObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+}
+
+function describeOptions(options: unknown): string {
+  try {
+    return JSON.stringify(options ?? {});
+  } catch {
+    return String(options);
+  }
 }

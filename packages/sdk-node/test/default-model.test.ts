@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bundledModelPath, closeDecodePool, defaultModel, embed, loadModel, rank, similarity, supportSet } from '../src/index.js';
-import { exampleQuery, exampleSupport, hasTrainedModel, trainedModelPath } from './helpers.js';
+import { errorOf, exampleQuery, exampleSupport, hasTrainedModel, trainedModelPath } from './helpers.js';
 
 afterAll(() => closeDecodePool());
 
@@ -48,5 +48,25 @@ describe.runIf(existsSync(bundledModelPath()))('top-level functions with the bun
     const set = await supportSet(exampleSupport);
     expect((await rank(exampleQuery(2), set)).best.label).toBe('tengwar-02');
     expect(await defaultModel()).toBe(model);
+  });
+
+  it('options that differ from the loaded model are an error, never silently ignored; after dispose they load', async () => {
+    const model = await defaultModel();
+    // The same options (none, {}, undefined keys) share the loaded model.
+    expect(await defaultModel({})).toBe(model);
+    expect(await defaultModel({ dtype: undefined })).toBe(model);
+    for (const options of [{ dtype: 'int8-qdq' as const }, { batchSize: 8 }, { dtype: 'bogus' as never }]) {
+      const error = await errorOf(() => defaultModel(options));
+      expect(error.code, JSON.stringify(options)).toBe('INVALID_ARGUMENT');
+      expect(error.message).toMatch(/already loaded with other options/);
+    }
+    await model.dispose();
+    const quantised = await defaultModel({ dtype: 'int8-qdq' });
+    expect(quantised).not.toBe(model);
+    expect(quantised.metadata.dtype).toBe('int8-qdq');
+    expect(await defaultModel({ dtype: 'int8-qdq' })).toBe(quantised);
+    expect(await defaultModel()).toBe(quantised); // no options: whatever is loaded
+    expect((await rank(exampleQuery(2), exampleSupport)).best.label).toBe('tengwar-02');
+    await quantised.dispose();
   });
 });
