@@ -11,7 +11,7 @@ import { InferenceQueue, disposedError } from './inference-queue.js';
 import type { SupportEntries } from './inputs.js';
 import { type ModelMetadata, distanceToProbability } from './metadata.js';
 import { preprocessImage } from './preprocess.js';
-import type { RankOptions, RankResult } from './rank.js';
+import { type RankOptions, type RankResult, resolveRankOptions } from './rank.js';
 import { SupportSet, type SupportSetJSON, type SupportSetModel, type SupportSetOptions } from './support-set.js';
 
 /** An image already turned into the model's input values (C·H·W floats, per the metadata), e.g. by a worker. */
@@ -298,6 +298,7 @@ export class EmbeddingModel<TInput> implements SupportSetModel<TInput> {
    */
   async rank(query: TInput, support: SupportSet<TInput> | SupportEntries<TInput>, options?: RankOptions): Promise<RankResult> {
     this.assertUsable();
+    resolveRankOptions(options, this.metadata.calibration); // bad options fail before any support image is embedded
     const set = support instanceof SupportSet ? support : await this.supportSet(support);
     if (set.model.fingerprint !== this.fingerprint || set.embeddingSize !== this.embeddingSize) {
       throw new SiameseError('INVALID_ARGUMENT', 'the support set was made by a different model; build it with this model');

@@ -63,8 +63,9 @@ export function resolveRankOptions(options: RankOptions | undefined, calibration
   if (strategy !== 'prototype' && strategy !== 'nearest') {
     throw new SiameseError('INVALID_ARGUMENT', `strategy must be "prototype" or "nearest", got ${String(strategy)}`);
   }
-  if (typeof threshold !== 'number' || Number.isNaN(threshold)) {
-    throw new SiameseError('INVALID_ARGUMENT', `threshold must be a number, got ${String(threshold)}`);
+  if (typeof threshold !== 'number' || !Number.isFinite(threshold)) {
+    // Finite, so the result's threshold survives JSON (Infinity would be stored as null); distances are at most 2.
+    throw new SiameseError('INVALID_ARGUMENT', `threshold must be a finite number (a distance; e.g. 2 accepts every match), got ${String(threshold)}`);
   }
   return { k, strategy, threshold };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SiameseError, SupportSet, l2Normalize } from '../src/index.js';
-import { makeModel, squareImage } from './helpers.js';
+import { LinearBackend, makeModel, squareImage } from './helpers.js';
 
 const entries = {
   topLeft: [squareImage(0, 0), squareImage(1, 0)],
@@ -151,6 +151,14 @@ describe('support sets and rank', () => {
     const set = await model.supportSet({ a: squareImage(0, 0) });
     await expect(set.rank(squareImage(0, 0), { k: 0 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(set.rank(squareImage(0, 0), { strategy: 'mean' as never })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    for (const threshold of [Infinity, -Infinity, Number.NaN]) {
+      await expect(set.rank(squareImage(0, 0), { threshold })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    }
+    // Bad options fail before the support images are embedded (a directory of thousands would be wasted work).
+    const counting = new LinearBackend();
+    const watched = makeModel(counting);
+    await expect(watched.rank(squareImage(0, 0), entries, { k: 0 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect(counting.runs).toEqual([]);
     const other = await makeModel().supportSet({ a: squareImage(0, 0) });
     expect(other.model).not.toBe(model);
   });

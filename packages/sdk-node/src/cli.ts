@@ -7,7 +7,9 @@
  *   siamese info [model] [--json] [--device ...]
  * Exit codes: 0 success, 1 a SiameseError (bad input, missing file, ...; its message, no stack), 2 usage.
  */
-import { writeFile } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { access, stat, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BUNDLED_MODEL_FILES, type BundledDType, type RankResult, SiameseError } from '@siamese-sdk/core';
 import { loadModel } from './load-model.js';
@@ -52,11 +54,37 @@ function dtype(values: Values): BundledDType | undefined {
   return d as BundledDType | undefined;
 }
 
+/** A decimal number as typed (Number() would read '' and ' ' as 0 and '0x10' as 16). */
+function decimal(value: string): number {
+  return /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(value) ? Number(value) : Number.NaN;
+}
+
 function positiveInt(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer (got ${value})`);
+  const n = decimal(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer (got '${value}')`);
   return n;
+}
+
+async function assertWritableDirectory(dir: string, out: string): Promise<void> {
+  try {
+    if (!(await stat(dir)).isDirectory()) throw new SiameseError('INVALID_ARGUMENT', `--out ${out}: ${dir} is not a directory`, { path: out });
+    await access(dir, fsConstants.W_OK);
+  } catch (error) {
+    if (error instanceof SiameseError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new SiameseError('NOT_FOUND', `--out ${out}: no such directory ${dir}`, { path: out });
+    throw new SiameseError('INVALID_ARGUMENT', `--out ${out}: cannot write in ${dir} (${code ?? String(error)})`, { path: out }, { cause: error });
+  }
+}
+
+async function writeOutput(out: string, text: string): Promise<void> {
+  try {
+    await writeFile(out, text);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new SiameseError('INVALID_ARGUMENT', `could not write --out ${out} (${code ?? String(error)})`, { path: out }, { cause: error });
+  }
 }
 
 function formatRank(result: RankResult): string {
@@ -104,8 +132,8 @@ async function main(argv: string[]): Promise<number> {
       const k = positiveInt(values.k, 'k', 5);
       const strategy = values.strategy ?? 'prototype';
       if (strategy !== 'prototype' && strategy !== 'nearest') throw new UsageError(`--strategy must be prototype or nearest (got ${strategy})`);
-      const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
-      if (threshold !== undefined && !Number.isFinite(threshold)) throw new UsageError(`--threshold must be a number (got ${values.threshold})`);
+      const threshold = values.threshold === undefined ? undefined : decimal(values.threshold);
+      if (threshold !== undefined && !Number.isFinite(threshold)) throw new UsageError(`--threshold must be a number (got '${values.threshold}')`);
       const result = await withModel(values, undefined, (model) => model.rank(args[0], args[1], { k, strategy, threshold }));
       if (values.json) {
         const { best, accepted, unknown, threshold: t, strategy: s } = result;
@@ -122,10 +150,12 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'embed': {
       if (args.length === 0) throw new UsageError('embed needs at least one image');
+      // Where the output goes is checked before the work, so a typo in --out does not throw the embeddings away.
+      if (values.out) await assertWritableDirectory(dirname(resolve(values.out)), values.out);
       const embeddings = await withModel(values, undefined, (model) => model.embed(args));
       const text = JSON.stringify(args.map((file, i) => ({ file, embedding: Array.from(embeddings[i]) })));
       if (values.out) {
-        await writeFile(values.out, text + '\n');
+        await writeOutput(values.out, text + '\n');
         out(`wrote ${embeddings.length} embeddings of ${embeddings[0].length} values to ${values.out}`);
       } else out(text);
       return 0;

@@ -88,6 +88,19 @@ describe('siamese CLI', () => {
     const emptyDir = await run('rank', exampleQuery(1), dir, '--model', model);
     expect(emptyDir.code).toBe(1);
     expect(emptyDir.stderr).toMatch(/no label sub-directories/);
+    // --out is checked before the images are embedded, and a write failure is a typed error too.
+    const noDir = await run('embed', exampleQuery(1), '--out', join(dir, 'no-such-dir', 'e.json'), '--model', model);
+    expect(noDir.code).toBe(1);
+    expect(noDir.stderr).toMatch(/^siamese: --out .*e\.json: no such directory .*no-such-dir\n$/);
+    const intoDir = await run('embed', exampleQuery(1), '--out', dir, '--model', model);
+    expect(intoDir.code).toBe(1);
+    expect(intoDir.stderr).toMatch(/^siamese: could not write --out .* \(EISDIR\)\n$/);
+    // Numbers are read as typed: an empty --threshold= is not 0, 0x10 is not 16.
+    for (const args of [['--threshold='], ['--threshold', ' '], ['--threshold', '0x1'], ['--k', '0x3'], ['--k', '']]) {
+      const r = await run('rank', exampleQuery(1), exampleSupport, '--model', model, ...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/must be a (number|positive integer)/);
+    }
     for (const args of [[], ['frobnicate'], ['rank', exampleQuery(1)], ['rank', 'a', 'b', '--k', '0'], ['rank', 'a', 'b', '--bogus'], ['compare', 'a'], ['rank', 'a', 'b', '--device', 'tpu'], ['embed']]) {
       const r = await run(...args);
       expect(r.code, args.join(' ')).toBe(2);
