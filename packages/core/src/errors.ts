@@ -17,9 +17,9 @@ export type SiameseErrorCode =
   | 'IMAGE_EMPTY'
   /** The image header claims more pixels than the configured limit (checked before decoding). */
   | 'IMAGE_TOO_LARGE'
-  /** A file or directory given as input does not exist or cannot be read. */
+  /** A file or directory given as input does not exist or cannot be read, or a URL answered HTTP 404. */
   | 'NOT_FOUND'
-  /** Fetching a URL failed (HTTP status, network, redirect limit, protocol). */
+  /** Fetching a URL failed (an HTTP status other than 404, network, redirect limit, protocol). */
   | 'FETCH_FAILED'
   /** Fetching a URL took longer than the time limit. */
   | 'FETCH_TIMEOUT'

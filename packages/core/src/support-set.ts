@@ -260,7 +260,13 @@ function locate(error: unknown, groups: { label: string; count: number }[]): unk
   if (!(error instanceof SiameseError) || typeof error.details.index !== 'number') return error;
   let i = error.details.index;
   for (const g of groups) {
-    if (i < g.count) return error.withDetails({ label: g.label, index: i, batchIndex: error.details.index }, `label "${g.label}", image ${i}`);
+    if (i < g.count) {
+      // "image 3 (path): …" (the flat batch position) becomes "label "b", image 0 (path): …": one position, the caller's.
+      const flat = `image ${error.details.index}`;
+      const rest = error.message.startsWith(flat) ? error.message.slice(flat.length) : `: ${error.message}`;
+      const details = { ...error.details, label: g.label, index: i, batchIndex: error.details.index };
+      return new SiameseError(error.code, `label "${g.label}", image ${i}${rest}`, details, { cause: error.cause ?? error });
+    }
     i -= g.count;
   }
   return error;

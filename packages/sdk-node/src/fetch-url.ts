@@ -35,7 +35,8 @@ export async function fetchBytes(target: URL, limits: Required<FetchLimits>): Pr
     }
     if (status < 200 || status >= 300) {
       response.resume();
-      throw new SiameseError('FETCH_FAILED', `HTTP ${status} from ${url.href}`, { url: url.href, status });
+      // 404 is NOT_FOUND, as for a missing file and as in the web SDK; other statuses are FETCH_FAILED.
+      throw new SiameseError(status === 404 ? 'NOT_FOUND' : 'FETCH_FAILED', `HTTP ${status} from ${url.href}`, { url: url.href, status });
     }
     return readBody(response, url, maxBytes, deadline, timeoutMs);
   }

@@ -230,6 +230,9 @@ describe('URLs: limits on time, size, redirects and protocol', () => {
       expect(loop.message).toMatch(/redirects/);
       expect(Array.from(await limited.embed(server.url('/hop')))).toEqual(Array.from(await limited.embed(pngPath)));
       expect((await errorOf(() => limited.embed(server.url('/gone')))).message).toMatch(/HTTP 410/);
+      expect(await errorOf(() => limited.embed(server.url('/gone')))).toMatchObject({ code: 'FETCH_FAILED', details: { status: 410 } });
+      // 404 is NOT_FOUND, as for a missing file and in the web SDK.
+      expect(await errorOf(() => limited.embed(server.url('/no-such.png')))).toMatchObject({ code: 'NOT_FOUND', details: { status: 404, url: server.url('/no-such.png') } });
       expect((await errorOf(() => limited.embed('ftp://127.0.0.1/x.png'))).code).toBe('FETCH_FAILED');
       expect((await errorOf(() => limited.embed(new URL('data:image/png;base64,AAAA')))).code).toBe('FETCH_FAILED');
       expect((await errorOf(() => limited.embed('http://127.0.0.1:1/refused.png'))).code).toBe('FETCH_FAILED');

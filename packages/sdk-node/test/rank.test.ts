@@ -87,6 +87,9 @@ describe('support sets from every form', () => {
     expect(error.code).toBe('IMAGE_DECODE');
     expect(error.details).toMatchObject({ label: 'other', index: 1, path: bad });
     expect(error.message).toMatch(/label "other", image 1/);
+    // One position in the message, the caller's (not also the flat batch position "image 2").
+    expect(error.message).toMatch(new RegExp(`^label "other", image 1 \\(${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\): `));
+    expect(error.message).not.toMatch(/image 2/);
   });
 });
 
