@@ -142,6 +142,10 @@ export function readCheckpointManifest(dir: string, tag: CheckpointTag): Checkpo
   if (typeof m.binary !== 'string' || !/^[\w.-]+$/.test(m.binary) || typeof m.sha256 !== 'string' || !Array.isArray(m.tensors) || !Number.isInteger(m.step)) {
     invalid(`${path} is missing fields`, path);
   }
+  // The records a resume, an eval or an export read: a damaged manifest must fail here, not as a TypeError later.
+  const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const missing = (['net', 'loss', 'preprocess', 'config', 'data', 'rng', 'metrics'] as const).filter((key) => !isObject(m[key]));
+  if (missing.length) invalid(`${path} is missing fields: ${missing.join(', ')}`, path);
   return m;
 }
 

@@ -17,7 +17,7 @@ export async function main(argv: string[]): Promise<number> {
       return first === undefined ? 2 : 0;
     }
     if (first === 'eval') {
-      if (rest.includes('--help')) {
+      if (rest.includes('--help') || rest.includes('-h')) {
         process.stdout.write(`${EVAL_USAGE}\n`);
         return 0;
       }

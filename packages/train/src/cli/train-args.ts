@@ -18,7 +18,7 @@ import type { BackendPreference } from '../train/stepper.js';
 import { DEFAULT_TRAINER_CONFIG, validateTrainerConfig, type TrainerConfig } from '../train/trainer.js';
 
 export const TRAIN_USAGE = `Usage: siamese-train --data omniglot|<dir> [options]
-       siamese-train eval <run-dir> [--episodes N] [--omniglot-dir path]
+       siamese-train eval <run-dir> [options]        (see: siamese-train eval --help)
        siamese-train export <run-dir> [options]      (see: siamese-train export --help)
 
 Data

@@ -3,11 +3,13 @@
  * (training-curve.svg) → final evaluation of the best checkpoint (report.json, report.md). Ctrl-C stops after the
  * current step with a checkpoint; `--resume` continues.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SiameseError } from '@siamese-sdk/core';
 import { hasCheckpoint, readCheckpointManifest } from '../checkpoint/checkpoint.js';
+import { ensureWritableFolder } from '../checkpoint/output-folder.js';
 import { prepareData, type DataOptions } from '../data/prepare.js';
+import { assertSameSplit } from '../data/split.js';
 import { evaluateRun } from '../eval/evaluate-run.js';
 import { taskName } from '../eval/evaluate.js';
 import { readMetrics } from '../train/metrics-log.js';
@@ -26,6 +28,74 @@ const RESUME_OVERRIDES: Partial<Record<string, (c: TrainerConfig, o: TrainComman
   'checkpoint-every': (c, o) => (c.checkpointEvery = o.trainer.checkpointEvery),
 };
 
+/** Options a resumed run takes as given without comparing them: where things are, how fast, how long. */
+const RESUME_FREE = new Set(['out', 'resume', 'quiet', 'omniglot-dir', 'cache-dir', 'download', 'eval-episodes', ...Object.keys(RESUME_OVERRIDES)]);
+
+/** Where each other option lands in the recorded configuration ({ trainer, data }): a resume must not change it. */
+const RESUME_FIXED: Record<string, string[]> = {
+  data: ['data.data'],
+  'input-size': ['trainer.net.inputSize'],
+  channels: ['trainer.net.channels'],
+  alphabets: ['data.trainGroups'],
+  'val-alphabets': ['data.valGroups'],
+  'val-fraction': ['data.valFraction'],
+  'no-rotations': ['data.rotations'],
+  'no-augment': ['trainer.augment'],
+  loss: ['trainer.loss.kind'],
+  mining: ['trainer.loss.mining'],
+  margin: ['trainer.loss.margin'],
+  'proto-scale': ['trainer.loss.scale'],
+  'proxy-scale': ['trainer.loss.scale'],
+  'proxy-lr-scale': ['trainer.loss.learningRateScale'],
+  width: ['trainer.net.width'],
+  depth: ['trainer.net.depth'],
+  'embedding-size': ['trainer.net.embeddingSize'],
+  'no-l2-normalize': ['trainer.net.l2Normalize'],
+  batch: ['trainer.classesPerBatch', 'trainer.imagesPerClass'],
+  sampler: ['trainer.sampler'],
+  'pk-groups': ['trainer.groupsPerBatch'],
+  lr: ['trainer.lr'],
+  schedule: ['trainer.schedule'],
+  seed: ['trainer.seed'],
+  'val-way': ['trainer.valWay'],
+  'val-shot': ['trainer.valShot'],
+  'val-episodes': ['trainer.valEpisodes'],
+  'bn-groups': ['trainer.batchNormGroups'],
+};
+
+function valueAt(root: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), root);
+}
+
+/**
+ * A resume continues the run as it was recorded. An option given with --resume that would change it (a typical
+ * case: the whole original command re-typed with a new --lr) is an error naming each difference, never ignored.
+ */
+function assertResumeKeepsRun(options: TrainCommandOptions, recorded: { trainer: unknown; data: unknown }, out: string): void {
+  const given = { trainer: options.trainer, data: options.data ?? {} };
+  const changed: string[] = [];
+  for (const flag of options.explicit) {
+    if (RESUME_FREE.has(flag)) continue;
+    const paths = RESUME_FIXED[flag];
+    if (!paths) {
+      changed.push(`--${flag} (cannot change on --resume)`);
+      continue;
+    }
+    for (const path of paths) {
+      const then = JSON.stringify(valueAt(recorded, path));
+      const now = JSON.stringify(valueAt(given, path));
+      if (then !== now) changed.push(`--${flag}: ${path.split('.').pop()} ${now ?? 'unset'}, the run has ${then ?? 'unset'}`);
+    }
+  }
+  if (changed.length) {
+    throw new SiameseError(
+      'INVALID_ARGUMENT',
+      `--resume continues ${out} with the settings it was trained with; these options would change it: ${changed.join('; ')}. Drop them, or train a new run with another --out`,
+      { path: out },
+    );
+  }
+}
+
 export interface TrainCommandHooks {
   createStepper?: CreateTrainStepper;
   /** Tests: stop after this step as if killed (a checkpoint is written). */
@@ -42,14 +112,20 @@ export async function runTrainCommand(argv: string[], hooks: TrainCommandHooks =
   let dataOptions: DataOptions | undefined = options.data;
   const resuming = options.resume && hasCheckpoint(checkpointDir(out), 'last');
   if (options.resume && !resuming && !dataOptions) throw new SiameseError('CHECKPOINT_INVALID', `--resume: ${out} has no checkpoint to resume from`, { path: out });
+  let recordedSplit: unknown;
   if (resuming) {
     // A resumed run continues with its recorded configuration and data split; only a few settings may change.
     const manifest = readCheckpointManifest(checkpointDir(out), 'last');
     // Runs recorded before an option existed get its default.
     const recordedConfig = manifest.config as unknown as TrainerConfig;
+    const recorded = (manifest.data.options ?? {}) as DataOptions;
+    assertResumeKeepsRun(options, { trainer: recordedConfig, data: recorded }, out);
     trainer = { ...recordedConfig, batchNormGroups: recordedConfig.batchNormGroups ?? 1 };
     for (const name of options.explicit) RESUME_OVERRIDES[name]?.(trainer, options);
-    const recorded = (manifest.data.options ?? {}) as DataOptions;
+    if (trainer.steps < manifest.step) {
+      throw new SiameseError('INVALID_ARGUMENT', `--steps ${trainer.steps}: ${out} is already at step ${manifest.step}; pass a larger --steps to train on, or none to finish the recorded ${recordedConfig.steps}`, { path: out });
+    }
+    recordedSplit = manifest.data.split;
     dataOptions = {
       ...recorded,
       ...(options.explicit.includes('omniglot-dir') ? { omniglotDir: options.data?.omniglotDir } : {}),
@@ -57,16 +133,26 @@ export async function runTrainCommand(argv: string[], hooks: TrainCommandHooks =
       ...(options.explicit.includes('download') ? { download: true } : {}),
     };
     say(`resuming ${out} at step ${manifest.step} of ${trainer.steps}`);
-  } else if (existsSync(join(out, 'checkpoints', 'last.json')) && !options.resume) {
-    throw new SiameseError('INVALID_ARGUMENT', `${out} already holds a run; pass --resume to continue it or choose another --out`, { path: out });
+  } else {
+    // Starting afresh would replace its checkpoints (and cut metrics.jsonl). A run that never reached its first
+    // checkpoint has nothing to keep, so it may be started again, with or without --resume.
+    const checkpoints = existsSync(checkpointDir(out)) ? readdirSync(checkpointDir(out)).filter((name) => !name.startsWith('.')) : [];
+    if (checkpoints.length) {
+      const why = options.resume
+        ? `it has no checkpoint to resume from (checkpoints/last.json), but holds checkpoints/${checkpoints[0]}`
+        : 'it already holds a run; pass --resume to continue it';
+      throw new SiameseError('INVALID_ARGUMENT', `--out ${out}: ${why}, or choose another --out`, { path: out });
+    }
+    if (options.resume) say(`--resume: no checkpoint in ${out} yet, so the run starts from step 0`);
   }
-  mkdirSync(out, { recursive: true });
+  ensureWritableFolder(out, `--out ${out}`);
 
   const t0 = performance.now();
   const data = await prepareData(dataOptions!, {
     onDownloadProgress: (p) => !options.quiet && bar.update(p.total ? p.received / p.total : 0, `downloading ${p.url.split('/').pop()} ${(p.received / 1e6).toFixed(1)} MB`),
     onDecodeProgress: (what, p) => !options.quiet && bar.update(p.done / p.total, `decoding ${what}: ${p.done}/${p.total} images`, p.done === p.total),
   });
+  if (resuming) assertSameSplit(recordedSplit, data.split, out);
   bar.done();
   for (const l of data.loaded) say(`loaded ${l.images} images in ${l.seconds.toFixed(1)} s (${l.cacheHit ? 'cache' : 'decoded'})`);
   const skipped = data.loaded.flatMap((l) => l.skipped);

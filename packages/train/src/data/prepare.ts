@@ -13,7 +13,7 @@ import type { DownloadProgress } from './download.js';
 import { loadFolderDataset } from './folder-dataset.js';
 import { OMNIGLOT_PREPROCESS, defaultFolderTarget, type ImageSet } from './image-set.js';
 import { loadOmniglot, type LoadedDataset } from './omniglot.js';
-import { restrictToGroups, splitTrainVal } from './split.js';
+import { restrictToGroups, splitTrainVal, type DataSplit } from './split.js';
 
 export interface DataOptions {
   /** 'omniglot' or a folder-per-class directory. */
@@ -36,6 +36,8 @@ export interface DataOptions {
 }
 
 export interface PreparedData extends TrainData {
+  /** How the classes were split (as checkpoints record it; `assertSameSplit` compares a run's record with it). */
+  split: DataSplit['description'];
   /** What the final report is measured on, and what it is called. */
   test: { pool: ClassPool; name: string };
   loaded: { seconds: number; cacheHit: boolean; images: number; skipped: ImageSet['skipped'] }[];
@@ -78,6 +80,7 @@ export async function prepareData(options: DataOptions, callbacks: PrepareCallba
     train,
     val: split.val,
     preprocess: target,
+    split: split.description,
     test: testSet
       ? { pool: poolFromSet(testSet), name: 'Omniglot evaluation set (20 alphabets, 659 characters)' }
       : { pool: split.val, name: split.val.classes.length ? `validation split of ${options.data} (no separate test set)` : `none: ${options.data} has no separate test set and nothing was held out` },

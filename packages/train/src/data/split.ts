@@ -23,7 +23,16 @@ export interface DataSplit {
   train: ClassPool;
   val: ClassPool;
   /** What to record in a checkpoint to recreate the split. */
-  description: { by: 'group' | 'class'; seed: number; valFraction: number; valGroups: string[]; trainClasses: number; valClasses: number };
+  description: {
+    by: 'group' | 'class';
+    seed: number;
+    valFraction: number;
+    valGroups: string[];
+    trainClasses: number;
+    valClasses: number;
+    /** The held-out classes by name (sorted), so a later eval, export or resume can tell the data changed under it. */
+    valClassNames: string[];
+  };
 }
 
 export function splitTrainVal(set: ImageSet, options: SplitOptions = {}): DataSplit {
@@ -59,7 +68,15 @@ export function splitTrainVal(set: ImageSet, options: SplitOptions = {}): DataSp
   return {
     train: poolFromSet(set, trainIds),
     val: poolFromSet(set, valList),
-    description: { by: byGroup ? 'group' : 'class', seed, valFraction, valGroups, trainClasses: trainIds.length, valClasses: valList.length },
+    description: {
+      by: byGroup ? 'group' : 'class',
+      seed,
+      valFraction,
+      valGroups,
+      trainClasses: trainIds.length,
+      valClasses: valList.length,
+      valClassNames: valList.map((i) => set.classes[i].name).sort(),
+    },
   };
 }
 
@@ -69,4 +86,24 @@ export function restrictToGroups(pool: ClassPool, groups: string[]): ClassPool {
   const unknown = groups.filter((g) => !known.has(g));
   if (unknown.length) throw new SiameseError('INVALID_ARGUMENT', `unknown group(s): ${unknown.join(', ')}`);
   return { set: pool.set, classes: pool.classes.filter((c) => groups.includes(c.group)) };
+}
+
+/**
+ * Checks that the split made now from a run's recorded data options is the split the run was trained with. The split
+ * is redone from the seed on whatever the dataset holds today, so a class added, removed or renamed since would move
+ * training classes into the validation split (and evaluate, calibrate or resume on them) without a word.
+ */
+export function assertSameSplit(recorded: unknown, now: DataSplit['description'], runDir: string): void {
+  if (typeof recorded !== 'object' || recorded === null) return; // runs recorded before splits were described
+  const before = recorded as Partial<DataSplit['description']>;
+  const names = (list: string[]) => (list.length > 6 ? `${list.slice(0, 6).join(', ')}, … (${list.length})` : list.join(', '));
+  const problems: string[] = [];
+  if (before.trainClasses !== undefined && before.trainClasses !== now.trainClasses) problems.push(`${before.trainClasses} training classes then, ${now.trainClasses} now`);
+  if (before.valClasses !== undefined && before.valClasses !== now.valClasses) problems.push(`${before.valClasses} validation classes then, ${now.valClasses} now`);
+  if (Array.isArray(before.valClassNames) && before.valClassNames.join('\n') !== now.valClassNames.join('\n')) {
+    problems.push(`validation classes then: ${names(before.valClassNames)}; now: ${names(now.valClassNames)}`);
+  }
+  if (problems.length) {
+    throw new SiameseError('DATASET_INVALID', `the dataset changed since ${runDir} was trained, so its split cannot be redone (${problems.join('; ')}); use the data it was trained on`, { run: runDir });
+  }
 }

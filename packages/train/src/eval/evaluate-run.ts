@@ -8,6 +8,7 @@
 import { SiameseError } from '@siamese-sdk/core';
 import { loadRun, type LoadRunOptions } from '../checkpoint/load-run.js';
 import { prepareData, type DataOptions } from '../data/prepare.js';
+import { assertSameSplit } from '../data/split.js';
 import { embedPool, evaluateEmbedded, type EvaluationOptions } from './evaluate.js';
 import { writeRunReport, type RunReport } from './report.js';
 
@@ -27,6 +28,7 @@ export async function evaluateRun(runDir: string, options: EvaluateRunOptions = 
   try {
     const recorded = (run.manifest.data.options ?? {}) as DataOptions;
     const data = await prepareData({ ...recorded, ...options.data });
+    assertSameSplit(run.manifest.data.split, data.split, runDir);
     const target = options.split === 'validation' ? { pool: data.val, name: `validation split (${data.val.classes.length} classes)` } : data.test;
     if (target.pool.classes.length < 2) {
       // Asking a final fit for its validation split is a wrong argument; a dataset with nothing held out is the data's.

@@ -13,7 +13,9 @@ import { basename, dirname, resolve } from 'node:path';
 import { SiameseError, readModelMetadata, type CalibrationSpec, type ModelDType, type ModelMetadata, type PreprocessSpec } from '@siamese-sdk/core';
 import { loadRunModel, type LoadedRun } from '../checkpoint/load-run.js';
 import type { CheckpointTag } from '../checkpoint/checkpoint.js';
+import { ensureWritableFolder } from '../checkpoint/output-folder.js';
 import { prepareData, type DataOptions } from '../data/prepare.js';
+import { assertSameSplit } from '../data/split.js';
 import { embedPool, type EmbedFn, type EmbeddedPool } from '../eval/evaluate.js';
 import { fewShotAccuracy } from '../eval/few-shot.js';
 import { verificationPairs } from '../eval/verification.js';
@@ -192,12 +194,20 @@ function validationAccuracy(e: EmbeddedPool, episodes: number): number | undefin
   return fewShotAccuracy(e.embeddings, e.dim, e.classes, { way: 5, shot: 1, query: 1, episodes, seed: EPISODE_SEED }).accuracy;
 }
 
-/** The run's final report figures (report.json `figures`), when `siamese-train eval` has written one. */
-function reportFigures(runDir: string): { figures: Record<string, number>; testSet?: string } | undefined {
+/**
+ * The run's final report figures (report.json `figures`), when `siamese-train eval` has written one for the
+ * checkpoint being exported. A report of another checkpoint (the best one, when `--tag last` is exported; an older
+ * step, after a resume) does not describe this model, so its figures are not carried.
+ */
+function reportFigures(runDir: string, checkpoint: { tag: string; step: number }, log: (m: string) => void): { figures: Record<string, number>; testSet?: string } | undefined {
   const path = resolve(runDir, 'report.json');
   if (!existsSync(path)) return undefined;
   try {
-    const report = JSON.parse(readFileSync(path, 'utf8')) as { figures?: Record<string, unknown>; testSet?: unknown };
+    const report = JSON.parse(readFileSync(path, 'utf8')) as { figures?: Record<string, unknown>; testSet?: unknown; checkpoint?: { tag?: unknown; step?: unknown } };
+    if (report.checkpoint?.tag !== checkpoint.tag || report.checkpoint?.step !== checkpoint.step) {
+      log(`report.json in ${runDir} is for the ${String(report.checkpoint?.tag)} checkpoint at step ${String(report.checkpoint?.step)}, not this ${checkpoint.tag} checkpoint at step ${checkpoint.step}: its figures are left out of the metadata (\`siamese-train eval ${runDir} --tag ${checkpoint.tag}\` measures this one)`);
+      return undefined;
+    }
     const figures: Record<string, number> = {};
     for (const [k, v] of Object.entries(report.figures ?? {})) if (typeof v === 'number' && Number.isFinite(v)) figures[k] = v;
     return { figures, testSet: typeof report.testSet === 'string' ? report.testSet : undefined };
@@ -245,6 +255,7 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
   }
   if (!Number.isInteger(episodes) || episodes < 1) throw new SiameseError('INVALID_ARGUMENT', `episodes must be a positive integer, got ${episodes}`);
   const { runDir, tag } = resolveRunArgument(options.run);
+  ensureWritableFolder(dirname(resolve(options.out)), `--out ${options.out}`); // before minutes of embedding and calibration
   const name = options.name ?? basename(options.out).replace(/\.onnx$/, '');
 
   const run = await loadRunModel(runDir, { tag: options.tag ?? tag, backend: options.backend ?? 'auto' });
@@ -264,6 +275,7 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
             net: run.manifest.net,
           });
     const data = await prepareData({ ...recorded, ...options.data });
+    assertSameSplit(run.manifest.data.split, data.split, runDir);
     const finalFit = data.val.classes.length === 0;
     if (finalFit && !transferred) {
       throw new SiameseError('INVALID_ARGUMENT', `${runDir} was trained without a validation split (a final fit), so there are no unseen classes to calibrate on: pass --calibration-from <model.onnx>, a model exported from a run of the same recipe that held classes out`, { run: runDir });
@@ -275,8 +287,8 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
     }
     let calibration: Calibration | TransferredCalibration = transferred ?? calibrate(fp32Embedded as EmbeddedPool, pairs);
     if (transferred) log(`calibration copied from ${transferred.source.file} (${transferred.source.name}, sha256 ${transferred.source.sha256.slice(0, 12)}…)`);
-    const report = reportFigures(runDir);
-    if (!report) log(`no report.json in ${runDir}: the model's metadata will carry no evaluation figures (\`siamese-train eval ${runDir}\` writes one where the run has held-out or test images)`);
+    const report = reportFigures(runDir, { tag: run.tag, step: run.manifest.step }, log);
+    if (!report && !existsSync(resolve(runDir, 'report.json'))) log(`no report.json in ${runDir}: the model's metadata will carry no evaluation figures (\`siamese-train eval ${runDir}\` writes one where the run has held-out or test images)`);
     const evaluation: Record<string, number> = { ...report?.figures };
     const fp32Accuracy = fp32Embedded && validationAccuracy(fp32Embedded, episodes);
     if (fp32Accuracy !== undefined) evaluation.validation_5way_1shot = fp32Accuracy;

@@ -203,6 +203,9 @@ export async function train(trainerConfig: TrainerConfig, data: TrainData, optio
     let seconds = 0;
     let best: { step: number; accuracy: number } | undefined;
     let resumedFrom: number | undefined;
+    // The steps since the last metrics.jsonl line: checkpointed, so a run stopped between two lines (Ctrl-C, a
+    // --checkpoint-every that is not a multiple of the log interval) writes the same next line as an unbroken run.
+    let window = { loss: 0, steps: 0, images: 0, seconds: 0 };
     if (options.resume && hasCheckpoint(ckptDir, 'last')) {
       const ckpt = readCheckpoint(ckptDir, 'last');
       await stepper.setState({ weights: ckpt.weights, optimizer: ckpt.optimizer, step: ckpt.manifest.step });
@@ -210,6 +213,8 @@ export async function train(trainerConfig: TrainerConfig, data: TrainData, optio
       step = ckpt.manifest.step;
       seconds = Number(ckpt.manifest.metrics.seconds ?? 0);
       best = ckpt.manifest.metrics.best as typeof best;
+      const saved = ckpt.manifest.metrics.logWindow as Partial<typeof window> | undefined;
+      if (saved && [saved.loss, saved.steps, saved.images, saved.seconds].every((v) => typeof v === 'number' && Number.isFinite(v))) window = saved as typeof window;
       resumedFrom = step;
       metrics.truncateAfter(step);
       log(`resumed from step ${step} (${ckptDir})`);
@@ -228,7 +233,7 @@ export async function train(trainerConfig: TrainerConfig, data: TrainData, optio
       config: { ...config } as unknown as Record<string, unknown>,
       data: data.description,
       rng: rngAtStep,
-      metrics: { seconds, best },
+      metrics: { seconds, best, logWindow: window },
     });
     const save = async (tag: 'last' | 'best'): Promise<void> => {
       const state = await stepper.getState();
@@ -247,9 +252,11 @@ export async function train(trainerConfig: TrainerConfig, data: TrainData, optio
       return { kind: 'val', step, accuracy: r.accuracy, ci95: r.ci95, way: valWay, shot: config.valShot, episodes: config.valEpisodes, best: isBest };
     };
 
-    let window = { loss: 0, steps: 0, images: 0, seconds: 0 };
     let lastVal: ValMetric | undefined;
-    let recentSecPerStep = 0;
+    // The ETA divides the wall time since this loop started by its steps: validation and checkpoint writes included
+    // (the step time alone left them out, so the ETA was always short).
+    const loopStarted = performance.now();
+    const loopFirstStep = step;
     let next = step < config.steps ? source.next() : undefined;
     while (step < config.steps) {
       const lr = learningRate(config.lr, config.schedule, step + 1, config.steps);
@@ -269,7 +276,6 @@ export async function train(trainerConfig: TrainerConfig, data: TrainData, optio
       if (!Number.isFinite(loss)) {
         throw new SiameseError('INVALID_ARGUMENT', `training diverged: loss is ${loss} at step ${step}; try a lower --lr (now ${config.lr})`, { step });
       }
-      recentSecPerStep = recentSecPerStep === 0 ? dt : 0.9 * recentSecPerStep + 0.1 * dt;
       window = { loss: window.loss + loss, steps: window.steps + 1, images: window.images + batch.n, seconds: window.seconds + dt };
       if (step % config.logEvery === 0 || step === config.steps) {
         metrics.append({ kind: 'train', step, loss: window.loss / window.steps, lr, imagesPerSec: window.images / window.seconds, seconds });
@@ -288,7 +294,7 @@ export async function train(trainerConfig: TrainerConfig, data: TrainData, optio
         loss,
         lr,
         imagesPerSec: batch.n / dt,
-        etaSeconds: (config.steps - step) * recentSecPerStep,
+        etaSeconds: ((config.steps - step) * (performance.now() - loopStarted)) / 1000 / (step - loopFirstStep),
         lastVal,
         bestAccuracy: best?.accuracy,
       });

@@ -2,7 +2,7 @@
  * `siamese-train` end to end, in process: train on a folder-per-class dataset (real Omniglot fixture images),
  * then `eval` and `export` on the run, and the errors a user meets.
  */
-import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
@@ -77,6 +77,47 @@ describe('siamese-train', () => {
       expect(String(stderr.mock.calls.at(-1)?.[0])).toMatch(/\[INVALID_ARGUMENT\]: --margin does not apply/);
     } finally {
       stderr.mockRestore();
+    }
+  });
+
+  it('a resume cannot change the run, eval refuses a changed dataset, and output paths are checked first', async () => {
+    const data = fixtureFolders();
+    const out = join(tempDir('cli-resume'), 'run');
+    const cache = tempDir('cli-resume-cache');
+    const args = ['--data', data, '--cache-dir', cache, '--loss', 'contrastive', '--batch', '6x4', '--val-every', '2', '--val-way', '5', '--val-episodes', '20', '--eval-episodes', '20', '--out', out, ...SMALL];
+    expect(await runTrainCommand([...args, '--steps', '4'])).toMatchObject({ step: 4, completed: true });
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const lastError = () => String(stderr.mock.calls.at(-1)?.[0]);
+    try {
+      // The whole command re-typed with --resume and a new --lr / --margin: refused, naming each difference.
+      expect(await main([...args, '--steps', '6', '--resume', '--lr', '0.5', '--margin', '0.3'])).toBe(2);
+      expect(lastError()).toMatch(/\[INVALID_ARGUMENT\]: --resume continues .* these options would change it: --lr: lr 0\.5, the run has 0\.001; --margin: margin 0\.3, the run has 1/);
+      expect(await main(['--resume', '--out', out, '--steps', '2', '--quiet'])).toBe(2);
+      expect(lastError()).toMatch(/--steps 2: .* is already at step 4/);
+      // The same command with --resume (nothing changed) and a longer --steps continues.
+      expect(await main([...args, '--steps', '6', '--resume'])).toBe(0);
+      expect(readMetrics(join(out, 'metrics.jsonl')).filter((m) => m.kind === 'train').at(-1)?.step).toBe(6);
+      // Another class folder changes the split the run was trained with: eval says so instead of measuring on
+      // training classes.
+      cpSync(join(data, readdirSync(data)[0]), join(data, 'zz-added-class'), { recursive: true });
+      expect(await main(['eval', out, '--split', 'validation', '--episodes', '20', '--pairs', '100'])).toBe(2);
+      expect(lastError()).toMatch(/\[DATASET_INVALID\]: the dataset changed since .* was trained.* training classes then, \d+ now/);
+      expect(await main([...args, '--steps', '8', '--resume'])).toBe(2);
+      expect(lastError()).toMatch(/\[DATASET_INVALID\]: the dataset changed/);
+      // An --out that is a file: a typed error before any data loads.
+      const file = join(tempDir('cli-out-file'), 'a-file');
+      writeFileSync(file, 'x');
+      expect(await main(['--data', data, '--cache-dir', cache, '--out', join(file, 'run'), ...SMALL])).toBe(2);
+      expect(lastError()).toMatch(/\[INVALID_ARGUMENT\]: --out .*a-file\/run: cannot create or write the folder .*\(a file is in the way\)/);
+    } finally {
+      stderr.mockRestore();
+    }
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      expect(await main(['eval', '-h'])).toBe(0);
+      expect(String(stdout.mock.calls.at(-1)?.[0])).toMatch(/siamese-train eval/);
+    } finally {
+      stdout.mockRestore();
     }
   });
 });

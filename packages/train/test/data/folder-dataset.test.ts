@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, readdirSync, writeFileSync, readFileSync, utimesSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, symlinkSync, writeFileSync, readFileSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isSiameseError } from '@siamese-sdk/core';
@@ -40,6 +40,30 @@ describe('loadFolderDataset', () => {
     utimesSync(f, new Date(), new Date(Date.now() + 5000));
     const changed = await loadFolderDataset(root, { cacheDir, target: { input: { width: 20, height: 20, channels: 1 }, preprocess: { resize: 'area', background: [255, 255, 255], invert: true, mean: [0], std: [1] } } });
     expect(changed.cacheHit).toBe(false);
+  });
+
+  it('follows symbolic links, skips and lists broken ones, and takes no hidden folder or file as data', async () => {
+    const root = makeFolderDataset(3);
+    const classes = readdirSync(root).sort();
+    const target = join(root, classes[0]);
+    symlinkSync(target, join(root, 'linked-class')); // a linked class folder is a class
+    symlinkSync(join(root, 'gone'), join(root, 'broken-class')); // a dangling class link
+    const firstImage = readdirSync(target)[0];
+    symlinkSync(join(root, 'gone.png'), join(root, classes[1], 'dangling.png')); // a dangling image link
+    mkdirSync(join(root, '.ipynb_checkpoints'));
+    cpSync(join(target, firstImage), join(root, '.ipynb_checkpoints', firstImage));
+    cpSync(join(target, firstImage), join(root, '.ipynb_checkpoints', 'copy.png'));
+    cpSync(join(target, firstImage), join(root, classes[2], '._resource-fork.png'));
+    const { set } = await loadFolderDataset(root, { cacheDir: tempDir('cache-links') });
+    expect(set.classes.map((c) => c.name).sort()).toEqual([...classes, 'linked-class'].sort());
+    const linkedId = set.classes.findIndex((c) => c.name === 'linked-class');
+    const firstId = set.classes.findIndex((c) => c.name === classes[0]);
+    const count = (id: number) => Array.from(set.labels).filter((l) => l === id).length;
+    expect(count(linkedId)).toBe(count(firstId));
+    // Hidden files are not images of a class: the third class has only its own.
+    expect(count(set.classes.findIndex((c) => c.name === classes[2]))).toBe(readdirSync(join(root, classes[2])).filter((f) => !f.startsWith('.')).length);
+    expect(set.skipped.map((s) => s.file.split('/').pop()).sort()).toEqual(['broken-class', 'dangling.png']);
+    expect(set.skipped.every((s) => /cannot be read \(ENOENT\): a broken link\?/.test(s.reason))).toBe(true);
   });
 
   it('default RGB target decodes gray PNGs to three equal channels', async () => {

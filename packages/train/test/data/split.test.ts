@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitTrainVal, restrictToGroups } from '../../src/data/split.js';
+import { assertSameSplit, splitTrainVal, restrictToGroups } from '../../src/data/split.js';
 import { poolFromSet, spreadClasses } from '../../src/data/class-pool.js';
 import { numberedSet } from '../sampling/fake-set.js';
 
@@ -47,5 +47,35 @@ describe('splitTrainVal', () => {
     }
     expect(() => splitTrainVal(set, { valFraction: 1 })).toThrow(/valFraction must be in \[0, 1\), got 1/);
     expect(() => splitTrainVal(set, { valFraction: -0.1 })).toThrow(/valFraction must be in \[0, 1\)/);
+  });
+});
+
+describe('assertSameSplit', () => {
+  const flatSet = (names: string[]) => {
+    const set = numberedSet(new Array<number>(names.length).fill(2));
+    return { ...set, classes: set.classes.map((c, i) => ({ ...c, name: names[i] })) };
+  };
+  const names = Array.from({ length: 10 }, (_, i) => `class${i}`);
+
+  it('passes for the same data, and for runs recorded before splits were described', () => {
+    const recorded = splitTrainVal(flatSet(names), { seed: 2 }).description;
+    expect(() => assertSameSplit(JSON.parse(JSON.stringify(recorded)), splitTrainVal(flatSet(names), { seed: 2 }).description, 'runs/x')).not.toThrow();
+    expect(() => assertSameSplit(undefined, recorded, 'runs/x')).not.toThrow();
+    // An older record without class names: the counts are still compared.
+    const { valClassNames: _names, ...old } = recorded;
+    expect(() => assertSameSplit(old, recorded, 'runs/x')).not.toThrow();
+  });
+
+  it('refuses a dataset with classes added, removed or renamed since, naming what changed', () => {
+    const recorded = splitTrainVal(flatSet(names), { seed: 2 }).description;
+    const added = splitTrainVal(flatSet([...names, 'class10', 'class11']), { seed: 2 }).description;
+    expect(() => assertSameSplit(recorded, added, 'runs/x')).toThrow(/dataset changed since runs\/x was trained.*training classes then/);
+    // Same counts, one held-out class renamed (the split picks by position, so it is still held out): only the
+    // names can tell.
+    const renamed = names.map((n) => (n === recorded.valClassNames[0] ? 'renamed' : n));
+    const now = splitTrainVal(flatSet(renamed), { seed: 2 }).description;
+    expect(now.valClassNames).toContain('renamed');
+    expect(() => assertSameSplit(recorded, now, 'runs/x')).toThrow(/validation classes then: .*; now: .*renamed/);
+    expect(() => assertSameSplit(recorded, added, 'runs/x')).toThrow(expect.objectContaining({ code: 'DATASET_INVALID' }));
   });
 });

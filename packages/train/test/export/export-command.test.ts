@@ -5,7 +5,7 @@
  * training facts and figures.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isSiameseError, readModelMetadata, type SiameseErrorCode } from '@siamese-sdk/core';
@@ -63,7 +63,7 @@ describe('siamese-train export', () => {
     randomizeWeights(model, 11);
     writeRun(runDir, 'best', { step: 10, net, loss: { kind: 'proto' }, data: dataOptions, weights: weightsOf(model), metrics: { best: 0.5, seconds: 12 } });
     // What `siamese-train eval` writes (only the part the exporter reads).
-    writeFileSync(join(runDir, 'report.json'), JSON.stringify({ testSet: 'validation split of Tengwar', figures: { random_5way_1shot: 0.61, verification_auc: 0.7, note: 'not a number' } }));
+    writeFileSync(join(runDir, 'report.json'), JSON.stringify({ testSet: 'validation split of Tengwar', checkpoint: { tag: 'best', step: 10 }, figures: { random_5way_1shot: 0.61, verification_auc: 0.7, note: 'not a number' } }));
   });
 
   it('writes a self-describing fp32 model that computes what the checkpoint computes', async () => {
@@ -195,7 +195,23 @@ describe('siamese-train export', () => {
     expect(await codeOf(exportRun({ run: fitDir, out: join(fitDir, 'x.onnx'), calibrationFrom: join(fitDir, 'absent.onnx'), backend: 'cpu' }))).toBe('NOT_FOUND');
   });
 
+  it("leaves out a report's figures when the report is of another checkpoint", async () => {
+    // A report of step 7 (e.g. written before a resume) does not describe the step-10 checkpoint being exported.
+    const other = join(runDir, '..', 'other-report-run');
+    cpSync(runDir, other, { recursive: true });
+    writeFileSync(join(other, 'report.json'), JSON.stringify({ testSet: 'x', checkpoint: { tag: 'best', step: 7 }, figures: { random_5way_1shot: 0.99 } }));
+    const before = logs.length;
+    const result = await exportRun({ run: other, out: join(other, 'm.onnx'), pairs: 200, episodes: 50, backend: 'cpu', onLog: log });
+    expect(result.metadata.evaluation).not.toHaveProperty('random_5way_1shot');
+    expect(logs.slice(before).some((l) => /report\.json .* is for the best checkpoint at step 7, not this best checkpoint at step 10/.test(l))).toBe(true);
+  });
+
   it('refuses bad arguments and missing runs with typed errors', async () => {
+    // An --out that cannot be written is refused before any embedding or calibration.
+    writeFileSync(join(runDir, '..', 'a-file'), 'x');
+    const started = performance.now();
+    expect(await codeOf(runExportCommand([runDir, '--out', join(runDir, '..', 'a-file', 'sub', 'm.onnx'), '--backend', 'cpu'], log))).toBe('INVALID_ARGUMENT');
+    expect(performance.now() - started).toBeLessThan(2000);
     expect(await codeOf(runExportCommand([runDir], log))).toBe('INVALID_ARGUMENT'); // no --out
     expect(await codeOf(runExportCommand([runDir, '--out', 'x.onnx', '--dtype', 'int4'], log))).toBe('INVALID_ARGUMENT');
     expect(await codeOf(runExportCommand([runDir, '--out', 'x.onnx', '--bogus'], log))).toBe('INVALID_ARGUMENT');

@@ -101,6 +101,18 @@ describe('train()', () => {
     const losses = (d: string): number[] => readMetrics(join(d, 'metrics.jsonl')).flatMap((m) => (m.kind === 'train' ? [m.loss] : []));
     losses(resumedDir).forEach((l, i) => expect(l).toBeCloseTo(losses(dir)[i], 4));
     expect(hasCheckpoint(checkpointDir(resumedDir), 'best')).toBe(false);
+
+    // Stopped between two metrics lines (logEvery 3, stopped at step 2): the resumed run's line at step 3 still
+    // averages steps 1-3, as the unbroken run's does.
+    const logged = { ...config, steps: 6, logEvery: 3 };
+    const unbroken = tempDir('run-log-window');
+    await train(logged, data, { outDir: unbroken });
+    const broken = tempDir('run-log-window-resumed');
+    await train(logged, data, { outDir: broken, shouldStop: (step) => step === 2 });
+    await train(logged, data, { outDir: broken, resume: true });
+    const lines = (d: string) => readMetrics(join(d, 'metrics.jsonl')).flatMap((m) => (m.kind === 'train' ? [{ step: m.step, loss: m.loss }] : []));
+    expect(lines(broken).map((l) => l.step)).toEqual([3, 6]);
+    lines(broken).forEach((l, i) => expect(l.loss).toBeCloseTo(lines(unbroken)[i].loss, 4));
   });
 
   it('proxy loss: one proxy per training class, checkpointed with the weights; resuming repeats the run exactly', async () => {
