@@ -10,6 +10,7 @@ import type { RawImage } from './image.js';
 import { InferenceQueue, disposedError } from './inference-queue.js';
 import type { SupportEntries } from './inputs.js';
 import { type ModelMetadata, distanceToProbability } from './metadata.js';
+import { resolveBatchSize } from './load-options.js';
 import { preprocessImage } from './preprocess.js';
 import { type RankOptions, type RankResult, resolveRankOptions } from './rank.js';
 import { SupportSet, type SupportSetJSON, type SupportSetModel, type SupportSetOptions } from './support-set.js';
@@ -49,26 +50,8 @@ export interface SimilarityResult {
   same: boolean;
 }
 
-export const DEFAULT_BATCH_SIZE = 64;
 /** Batches decoded ahead of the one being embedded. */
 export const PREFETCH_BATCHES = 2;
-/** An SDK's `loadModel` options: an object, or nothing (a stray `null` or a string is an error, not a default). */
-export function assertLoadOptions(options: unknown): void {
-  if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
-    throw new SiameseError('INVALID_ARGUMENT', `loadModel options must be an object (e.g. { device: 'cpu' }), got ${options === null ? 'null' : typeof options}`);
-  }
-}
-
-/**
- * The batch size a model runs: `batchSize`, or the default 64; anything but a positive integer is an error. The
- * SDKs call it before they open an inference session, so a bad value costs nothing to release.
- */
-export function resolveBatchSize(batchSize: number | undefined): number {
-  const size = batchSize ?? DEFAULT_BATCH_SIZE;
-  if (!Number.isInteger(size) || size < 1) throw new SiameseError('INVALID_ARGUMENT', `batchSize must be a positive integer, got ${String(size)}`, { batchSize: size });
-  return size;
-}
-
 /**
  * One-image input buffers kept for reuse: a sequential loop needs one, two overlapping callers two; a burst of
  * concurrent calls allocates the rest and lets them go (a large model's buffers are not all kept).

@@ -14,6 +14,7 @@ export * from './approximate-index.js';
 export * from './rank.js';
 export * from './inputs.js';
 export * from './fetch-limits.js';
+export * from './load-options.js';
 export * from './image-header.js';
 export * from './png-decoder.js';
 export * from './sha256.js';

@@ -4,19 +4,7 @@
  * onnxruntime session on the requested device → one warm-up run that proves the graph takes the metadata's
  * input shape and returns its embedding size.
  */
-import {
-  DEFAULT_IMAGE_FETCH_LIMITS,
-  DEFAULT_MAX_PIXELS,
-  SiameseError,
-  assertLoadOptions,
-  assertModelDType,
-  checkBundledDType,
-  readModelMetadata,
-  resolveBatchSize,
-  resolveFetchLimits,
-  type BundledDType,
-  type FetchLimits,
-} from '@siamese-sdk/core';
+import { SiameseError, assertModelDType, readModelMetadata, resolveLoadOptions, type BundledDType, type FetchLimits } from '@siamese-sdk/core';
 import { type ModelSource, readModelBytes } from './model-source.js';
 import { DEFAULT_WORKER_THRESHOLD, createNodeDecoder } from './node-decoder.js';
 import { type DeviceOption, OnnxBackend } from './onnx-backend.js';
@@ -55,17 +43,11 @@ export interface LoadModelOptions {
 
 export async function loadModel(source?: ModelSource, options: LoadModelOptions = {}): Promise<SiameseModel> {
   // Every option is checked before the model is read or a session opened, so a bad one leaves nothing to release.
-  assertLoadOptions(options);
-  const batchSize = resolveBatchSize(options.batchSize);
-  const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
-  if (!(Number.isFinite(maxPixels) && maxPixels >= 1)) throw new SiameseError('INVALID_ARGUMENT', `maxPixels must be a positive number, got ${String(maxPixels)}`);
+  const { dtype, maxPixels, imageFetch, batchSize } = resolveLoadOptions(options);
   const workerThreshold = options.workerThreshold ?? DEFAULT_WORKER_THRESHOLD;
   if (!(workerThreshold >= 1)) throw new SiameseError('INVALID_ARGUMENT', `workerThreshold must be ≥ 1, got ${String(workerThreshold)}`);
   const png = options.pngDecoder ?? 'fast';
   if (png !== 'fast' && png !== 'jimp') throw new SiameseError('INVALID_ARGUMENT', `pngDecoder must be 'fast' or 'jimp', got ${String(png)}`);
-
-  const dtype = checkBundledDType(options.dtype);
-  const imageFetch = resolveFetchLimits(options.fetch, DEFAULT_IMAGE_FETCH_LIMITS);
 
   const { bytes, origin, sha256 } = await readModelBytes(source, { sha256: options.sha256, fetch: options.fetch, dtype });
   let metadata;

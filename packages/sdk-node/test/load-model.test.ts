@@ -44,7 +44,7 @@ describe('loadModel: sources', () => {
       await model.dispose();
       const error = await errorOf(() => loadModel(server.url('/model.onnx'), { sha256: '0'.repeat(64) }));
       expect(error.code).toBe('MODEL_INTEGRITY');
-      expect((await errorOf(() => loadModel(server.url('/missing.onnx')))).code).toBe('FETCH_FAILED');
+      expect(await errorOf(() => loadModel(server.url('/missing.onnx')))).toMatchObject({ code: 'NOT_FOUND', details: { status: 404 } }); // as a missing file, and in the web SDK
     } finally {
       await server.close();
     }

@@ -3,16 +3,11 @@
  * the browser decoder. Everything past the session — preprocessing, batching, ranking, support sets — is core code.
  */
 import {
-  DEFAULT_IMAGE_FETCH_LIMITS,
-  DEFAULT_MAX_PIXELS,
   EmbeddingModel,
   SiameseError,
-  assertLoadOptions,
   assertModelDType,
-  checkBundledDType,
   readModelMetadata,
-  resolveBatchSize,
-  resolveFetchLimits,
+  resolveLoadOptions,
   type BundledDType,
   type EmbeddingModelOptions,
   type FetchLimits,
@@ -84,13 +79,8 @@ export class SiameseModel extends EmbeddingModel<WebImageInput> {
 /** Loads a siamese-sdk ONNX model: the default one beside the bundle, a URL, or bytes. */
 export async function loadModel(source?: ModelSource, options: LoadModelOptions = {}): Promise<SiameseModel> {
   // Every option is checked before the model is fetched or a session opened, so a bad one leaves nothing to release.
-  assertLoadOptions(options);
+  const { dtype, maxPixels, imageFetch, batchSize } = resolveLoadOptions(options);
   assertBackendOptions(options);
-  const batchSize = resolveBatchSize(options.batchSize);
-  const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
-  if (!(Number.isFinite(maxPixels) && maxPixels >= 1)) throw new SiameseError('INVALID_ARGUMENT', `maxPixels must be a positive number, got ${String(maxPixels)}`);
-  const dtype = checkBundledDType(options.dtype);
-  const imageFetch = resolveFetchLimits(options.fetch, DEFAULT_IMAGE_FETCH_LIMITS);
   const { bytes, origin, sha256 } = await readModelBytes(source, { sha256: options.sha256, fetch: options.fetch, dtype });
   let metadata: ModelMetadata;
   let backend: OrtWebBackend;
