@@ -4,6 +4,7 @@
  * loader; the functions keep that SDK's model types (its image inputs, overloads and option objects).
  */
 import { SiameseError } from './errors.js';
+import { resolveLoadOptions, type SharedLoadOptions } from './load-options.js';
 export interface DefaultModelShape {
   readonly isDisposed: boolean;
   rank(...args: never[]): Promise<unknown>;
@@ -24,19 +25,32 @@ export interface DefaultModelFunctions<M extends DefaultModelShape, O> {
   supportSet: M['supportSet'];
 }
 
-export function createDefaultModelFunctions<M extends DefaultModelShape, O>(load: (options?: O) => Promise<M>): DefaultModelFunctions<M, O> {
+/**
+ * `defaults` are the loader's defaults for options it takes (e.g. { dtype: 'fp32', device: 'auto' }): an option
+ * that restates one asks for the same model as leaving it out.
+ */
+export function createDefaultModelFunctions<M extends DefaultModelShape, O extends SharedLoadOptions>(
+  load: (options?: O) => Promise<M>,
+  defaults: Partial<O> = {},
+): DefaultModelFunctions<M, O> {
   let loading: Promise<M> | undefined;
-  let loadedWith: O | undefined;
+  let loadedWith: Record<string, unknown> = {};
+  // What the options ask for: the defaults with the given (defined) options over them, copied.
+  const effective = (options: O | undefined): Record<string, unknown> => {
+    const given = Object.entries(options ?? {}).filter(([, value]) => value !== undefined);
+    return copyPlain({ ...defaults, ...Object.fromEntries(given) }) as Record<string, unknown>;
+  };
   async function defaultModel(options?: O): Promise<M> {
+    resolveLoadOptions(options); // a bad value is named as such, whatever is loaded
     if (loading) {
       const current = loading;
       const model = await current.catch(() => undefined);
       if (model && !model.isDisposed) {
-        if (options !== undefined && !sameOptions(options, loadedWith)) {
+        if (options !== undefined && !sameOptions(effective(options), loadedWith)) {
           throw new SiameseError(
             'INVALID_ARGUMENT',
             'the default model is already loaded with other options; dispose it first (await (await defaultModel()).dispose()) to load it with these',
-            { loaded: describeOptions(loadedWith), requested: describeOptions(options) },
+            { loaded: describeOptions(loadedWith), requested: describeOptions(effective(options)) },
           );
         }
         return model;
@@ -45,7 +59,7 @@ export function createDefaultModelFunctions<M extends DefaultModelShape, O>(load
     }
     const attempt = load(options);
     loading = attempt;
-    loadedWith = options;
+    loadedWith = effective(options);
     // A failed load is forgotten so the next call tries again (e.g. after the user fixes a path).
     attempt.catch(() => {
       if (loading === attempt) loading = undefined;
@@ -76,6 +90,12 @@ function sameValue(a: unknown, b: unknown): boolean {
   if (Object.is(a, b)) return true;
   if (isPlainObject(a) && isPlainObject(b)) return sameOptions(a, b);
   return a instanceof URL && b instanceof URL && a.href === b.href;
+}
+
+/** A copy of plain objects (nested too), so a caller changing its options object later changes nothing here. */
+function copyPlain(value: unknown): unknown {
+  if (!isPlainObject(value)) return value;
+  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([key, v]) => [key, copyPlain(v)]));
 }
 
 function isPlainObject(value: unknown): boolean {

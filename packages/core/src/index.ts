@@ -15,6 +15,7 @@ export * from './rank.js';
 export * from './inputs.js';
 export * from './fetch-limits.js';
 export * from './load-options.js';
+export * from './parse-number.js';
 export * from './image-header.js';
 export * from './png-decoder.js';
 export * from './sha256.js';

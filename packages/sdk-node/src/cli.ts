@@ -11,7 +11,7 @@ import { constants as fsConstants } from 'node:fs';
 import { access, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BUNDLED_MODEL_FILES, type BundledDType, type RankResult, SiameseError } from '@siamese-sdk/core';
+import { BUNDLED_MODEL_FILES, type BundledDType, type RankResult, SiameseError, parseDecimal } from '@siamese-sdk/core';
 import { loadModel } from './load-model.js';
 import type { DeviceOption } from './onnx-backend.js';
 import type { SiameseModel } from './siamese-model.js';
@@ -54,14 +54,9 @@ function dtype(values: Values): BundledDType | undefined {
   return d as BundledDType | undefined;
 }
 
-/** A decimal number as typed (Number() would read '' and ' ' as 0 and '0x10' as 16). */
-function decimal(value: string): number {
-  return /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(value) ? Number(value) : Number.NaN;
-}
-
 function positiveInt(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
-  const n = decimal(value);
+  const n = parseDecimal(value);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer (got '${value}')`);
   return n;
 }
@@ -132,7 +127,7 @@ async function main(argv: string[]): Promise<number> {
       const k = positiveInt(values.k, 'k', 5);
       const strategy = values.strategy ?? 'prototype';
       if (strategy !== 'prototype' && strategy !== 'nearest') throw new UsageError(`--strategy must be prototype or nearest (got ${strategy})`);
-      const threshold = values.threshold === undefined ? undefined : decimal(values.threshold);
+      const threshold = values.threshold === undefined ? undefined : parseDecimal(values.threshold);
       if (threshold !== undefined && !Number.isFinite(threshold)) throw new UsageError(`--threshold must be a number (got '${values.threshold}')`);
       const result = await withModel(values, undefined, (model) => model.rank(args[0], args[1], { k, strategy, threshold }));
       if (values.json) {

@@ -52,14 +52,17 @@ describe.runIf(existsSync(bundledModelPath()))('top-level functions with the bun
 
   it('options that differ from the loaded model are an error, never silently ignored; after dispose they load', async () => {
     const model = await defaultModel();
-    // The same options (none, {}, undefined keys) share the loaded model.
+    // The same options (none, {}, undefined keys, the defaults restated) share the loaded model.
     expect(await defaultModel({})).toBe(model);
     expect(await defaultModel({ dtype: undefined })).toBe(model);
-    for (const options of [{ dtype: 'int8-qdq' as const }, { batchSize: 8 }, { dtype: 'bogus' as never }]) {
+    expect(await defaultModel({ dtype: 'fp32', device: 'auto', batchSize: 64 })).toBe(model);
+    for (const options of [{ dtype: 'int8-qdq' as const }, { batchSize: 8 }, { device: 'cpu' as const }]) {
       const error = await errorOf(() => defaultModel(options));
       expect(error.code, JSON.stringify(options)).toBe('INVALID_ARGUMENT');
       expect(error.message).toMatch(/already loaded with other options/);
     }
+    // A value that is wrong in itself is named as such.
+    expect((await errorOf(() => defaultModel({ dtype: 'bogus' as never }))).message).toMatch(/dtype must be/);
     await model.dispose();
     const quantised = await defaultModel({ dtype: 'int8-qdq' });
     expect(quantised).not.toBe(model);

@@ -1,5 +1,5 @@
 /** `siamese-train eval <run>`: evaluate a run's best checkpoint and (re)write its report. */
-import { SiameseError } from '@siamese-sdk/core';
+import { SiameseError, parseDecimal } from '@siamese-sdk/core';
 import { evaluateRun } from '../eval/evaluate-run.js';
 import { taskName } from '../eval/evaluate.js';
 import type { BackendPreference } from '../train/stepper.js';
@@ -14,9 +14,9 @@ export async function runEvalCommand(argv: string[], log: (m: string) => void = 
     EVAL_USAGE,
     'run folder',
   );
-  const episodes = v.episodes === undefined ? 1000 : Number(v.episodes);
+  const episodes = v.episodes === undefined ? 1000 : parseDecimal(v.episodes);
   if (!Number.isInteger(episodes) || episodes < 1) throw new SiameseError('INVALID_ARGUMENT', `--episodes must be a positive integer, got ${v.episodes}`);
-  const pairs = v.pairs === undefined ? 10_000 : Number(v.pairs);
+  const pairs = v.pairs === undefined ? 10_000 : parseDecimal(v.pairs);
   if (!Number.isInteger(pairs) || pairs < 0) throw new SiameseError('INVALID_ARGUMENT', `--pairs must be a non-negative integer, got ${v.pairs}`);
   if (v.tag !== undefined && v.tag !== 'best' && v.tag !== 'last') throw new SiameseError('INVALID_ARGUMENT', `--tag must be best or last, got ${v.tag}`);
   if (v.split !== undefined && v.split !== 'test' && v.split !== 'validation') throw new SiameseError('INVALID_ARGUMENT', `--split must be test or validation, got ${v.split}`);

@@ -1,5 +1,5 @@
 /** `siamese-train export <run> --out <file.onnx>`: a training run → a self-describing ONNX model. */
-import { MODEL_DTYPES, SiameseError, type ModelDType } from '@siamese-sdk/core';
+import { MODEL_DTYPES, SiameseError, parseDecimal, type ModelDType } from '@siamese-sdk/core';
 import { exportRun } from '../export/export-run.js';
 import type { BackendPreference } from '../train/stepper.js';
 import { parseRunCommandArgs } from './run-command-args.js';
@@ -27,7 +27,7 @@ Options:
 
 function integer(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value);
+  const n = parseDecimal(value);
   if (!Number.isInteger(n)) throw new SiameseError('INVALID_ARGUMENT', `${flag} must be an integer, got ${value}\n${EXPORT_USAGE}`);
   return n;
 }

@@ -6,7 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { SiameseError } from '@siamese-sdk/core';
+import { SiameseError, parseDecimal } from '@siamese-sdk/core';
 import type { DataOptions } from '../data/prepare.js';
 import { LOSS_KINDS, MINING_KINDS, validateLossConfig } from '../losses/create-loss.js';
 import { PROXY_DEFAULTS } from '../losses/proxy.js';
@@ -75,6 +75,8 @@ Validation, checkpoints, output
 export interface TrainCommandOptions {
   /** Undefined only with --resume and no --data: the run's recorded data options are used. */
   data: DataOptions | undefined;
+  /** The data options as the flags give them, with or without --data (what a resume compares with its record). */
+  dataFlags: DataOptions;
   /** Option names given on the command line (on --resume these override the checkpoint's settings). */
   explicit: string[];
   trainer: TrainerConfig;
@@ -90,7 +92,7 @@ function bad(message: string, details: Record<string, unknown> = {}): never {
 
 function int(name: string, v: string | undefined, fallback: number, min = 1): number {
   if (v === undefined) return fallback;
-  const n = Number(v);
+  const n = parseDecimal(v);
   if (!Number.isInteger(n) || n < min) bad(`--${name} must be an integer ≥ ${min}, got "${v}"`, { [name]: v });
   return n;
 }
@@ -104,7 +106,7 @@ function widthArg(v: string | undefined): number | readonly number[] {
 
 function num(name: string, v: string | undefined, fallback: number): number {
   if (v === undefined) return fallback;
-  const n = Number(v);
+  const n = parseDecimal(v);
   if (!Number.isFinite(n)) bad(`--${name} must be a number, got "${v}"`, { [name]: v });
   return n;
 }
@@ -286,6 +288,7 @@ export function parseTrainArgs(argv: string[], now = new Date()): TrainCommandOp
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
   return {
     data: resumeOnly ? undefined : data,
+    dataFlags: data,
     explicit: Object.keys(v),
     trainer,
     out: v.out ?? `runs/${dataName}-${kind}-${stamp}`,

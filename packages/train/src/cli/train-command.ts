@@ -3,7 +3,7 @@
  * (training-curve.svg) → final evaluation of the best checkpoint (report.json, report.md). Ctrl-C stops after the
  * current step with a checkpoint; `--resume` continues.
  */
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SiameseError } from '@siamese-sdk/core';
 import { hasCheckpoint, readCheckpointManifest } from '../checkpoint/checkpoint.js';
@@ -14,7 +14,8 @@ import { evaluateRun } from '../eval/evaluate-run.js';
 import { taskName } from '../eval/evaluate.js';
 import { readMetrics } from '../train/metrics-log.js';
 import { trainingCurveSvg } from '../train/training-curve.js';
-import { checkpointDir, train, type TrainerConfig, type TrainResult } from '../train/trainer.js';
+import { DEFAULT_NET_CONFIG } from '../model/index.js';
+import { DEFAULT_TRAINER_CONFIG, checkpointDir, train, type TrainerConfig, type TrainResult } from '../train/trainer.js';
 import type { CreateTrainStepper } from '../train/stepper.js';
 import { ProgressBar, formatDuration } from './progress-bar.js';
 import { parseTrainArgs, type TrainCommandOptions } from './train-args.js';
@@ -28,12 +29,14 @@ const RESUME_OVERRIDES: Partial<Record<string, (c: TrainerConfig, o: TrainComman
   'checkpoint-every': (c, o) => (c.checkpointEvery = o.trainer.checkpointEvery),
 };
 
-/** Options a resumed run takes as given without comparing them: where things are, how fast, how long. */
-const RESUME_FREE = new Set(['out', 'resume', 'quiet', 'omniglot-dir', 'cache-dir', 'download', 'eval-episodes', ...Object.keys(RESUME_OVERRIDES)]);
+/**
+ * Options a resumed run takes as given without comparing them: where things are, how fast, how long. (The dataset
+ * folder may have moved; whether it still holds the run's classes is checked on the data itself, assertSameSplit.)
+ */
+const RESUME_FREE = new Set(['out', 'resume', 'quiet', 'data', 'omniglot-dir', 'cache-dir', 'download', 'eval-episodes', ...Object.keys(RESUME_OVERRIDES)]);
 
 /** Where each other option lands in the recorded configuration ({ trainer, data }): a resume must not change it. */
 const RESUME_FIXED: Record<string, string[]> = {
-  data: ['data.data'],
   'input-size': ['trainer.net.inputSize'],
   channels: ['trainer.net.channels'],
   alphabets: ['data.trainGroups'],
@@ -63,8 +66,10 @@ const RESUME_FIXED: Record<string, string[]> = {
   'bn-groups': ['trainer.batchNormGroups'],
 };
 
+/** The value at a dotted path, as compared: group lists in sorted order (the split sorts them too). */
 function valueAt(root: unknown, path: string): unknown {
-  return path.split('.').reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), root);
+  const value = path.split('.').reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), root);
+  return path.endsWith('Groups') && Array.isArray(value) ? [...(value as string[])].sort() : value;
 }
 
 /**
@@ -72,7 +77,7 @@ function valueAt(root: unknown, path: string): unknown {
  * case: the whole original command re-typed with a new --lr) is an error naming each difference, never ignored.
  */
 function assertResumeKeepsRun(options: TrainCommandOptions, recorded: { trainer: unknown; data: unknown }, out: string): void {
-  const given = { trainer: options.trainer, data: options.data ?? {} };
+  const given = { trainer: options.trainer, data: options.dataFlags };
   const changed: string[] = [];
   for (const flag of options.explicit) {
     if (RESUME_FREE.has(flag)) continue;
@@ -119,8 +124,10 @@ export async function runTrainCommand(argv: string[], hooks: TrainCommandHooks =
     // Runs recorded before an option existed get its default.
     const recordedConfig = manifest.config as unknown as TrainerConfig;
     const recorded = (manifest.data.options ?? {}) as DataOptions;
-    assertResumeKeepsRun(options, { trainer: recordedConfig, data: recorded }, out);
-    trainer = { ...recordedConfig, batchNormGroups: recordedConfig.batchNormGroups ?? 1 };
+    // Runs recorded before an option existed ran with its default: compare (and continue) with that.
+    const trainerThen: TrainerConfig = { ...DEFAULT_TRAINER_CONFIG, ...recordedConfig, net: { ...DEFAULT_NET_CONFIG, ...recordedConfig.net } };
+    assertResumeKeepsRun(options, { trainer: trainerThen, data: recorded }, out);
+    trainer = trainerThen;
     for (const name of options.explicit) RESUME_OVERRIDES[name]?.(trainer, options);
     if (trainer.steps < manifest.step) {
       throw new SiameseError('INVALID_ARGUMENT', `--steps ${trainer.steps}: ${out} is already at step ${manifest.step}; pass a larger --steps to train on, or none to finish the recorded ${recordedConfig.steps}`, { path: out });
@@ -136,7 +143,8 @@ export async function runTrainCommand(argv: string[], hooks: TrainCommandHooks =
   } else {
     // Starting afresh would replace its checkpoints (and cut metrics.jsonl). A run that never reached its first
     // checkpoint has nothing to keep, so it may be started again, with or without --resume.
-    const checkpoints = existsSync(checkpointDir(out)) ? readdirSync(checkpointDir(out)).filter((name) => !name.startsWith('.')) : [];
+    // Only a checkpoint counts (its manifest): a .bin or .tmp left by a kill during the first write does not.
+    const checkpoints = (['last.json', 'best.json'] as const).filter((name) => existsSync(join(checkpointDir(out), name)));
     if (checkpoints.length) {
       const why = options.resume
         ? `it has no checkpoint to resume from (checkpoints/last.json), but holds checkpoints/${checkpoints[0]}`

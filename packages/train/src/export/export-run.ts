@@ -13,7 +13,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { SiameseError, readModelMetadata, type CalibrationSpec, type ModelDType, type ModelMetadata, type PreprocessSpec } from '@siamese-sdk/core';
 import { loadRunModel, type LoadedRun } from '../checkpoint/load-run.js';
 import type { CheckpointTag } from '../checkpoint/checkpoint.js';
-import { ensureWritableFolder } from '../checkpoint/output-folder.js';
+import { assertFolderCanBeMade } from '../checkpoint/output-folder.js';
 import { prepareData, type DataOptions } from '../data/prepare.js';
 import { assertSameSplit } from '../data/split.js';
 import { embedPool, type EmbedFn, type EmbeddedPool } from '../eval/evaluate.js';
@@ -196,15 +196,16 @@ function validationAccuracy(e: EmbeddedPool, episodes: number): number | undefin
 
 /**
  * The run's final report figures (report.json `figures`), when `siamese-train eval` has written one for the
- * checkpoint being exported. A report of another checkpoint (the best one, when `--tag last` is exported; an older
- * step, after a resume) does not describe this model, so its figures are not carried.
+ * weights being exported. A report of another step (the best checkpoint's, when `--tag last` of a later step is
+ * exported; an older step's, after a resume) does not describe this model, so its figures are not carried.
  */
 function reportFigures(runDir: string, checkpoint: { tag: string; step: number }, log: (m: string) => void): { figures: Record<string, number>; testSet?: string } | undefined {
   const path = resolve(runDir, 'report.json');
   if (!existsSync(path)) return undefined;
   try {
     const report = JSON.parse(readFileSync(path, 'utf8')) as { figures?: Record<string, unknown>; testSet?: unknown; checkpoint?: { tag?: unknown; step?: unknown } };
-    if (report.checkpoint?.tag !== checkpoint.tag || report.checkpoint?.step !== checkpoint.step) {
+    // The step identifies the weights: best and last saved at the same step hold the same ones.
+    if (report.checkpoint?.step !== checkpoint.step) {
       log(`report.json in ${runDir} is for the ${String(report.checkpoint?.tag)} checkpoint at step ${String(report.checkpoint?.step)}, not this ${checkpoint.tag} checkpoint at step ${checkpoint.step}: its figures are left out of the metadata (\`siamese-train eval ${runDir} --tag ${checkpoint.tag}\` measures this one)`);
       return undefined;
     }
@@ -255,7 +256,7 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
   }
   if (!Number.isInteger(episodes) || episodes < 1) throw new SiameseError('INVALID_ARGUMENT', `episodes must be a positive integer, got ${episodes}`);
   const { runDir, tag } = resolveRunArgument(options.run);
-  ensureWritableFolder(dirname(resolve(options.out)), `--out ${options.out}`); // before minutes of embedding and calibration
+  assertFolderCanBeMade(dirname(resolve(options.out)), `--out ${options.out}`); // before minutes of embedding and calibration
   const name = options.name ?? basename(options.out).replace(/\.onnx$/, '');
 
   const run = await loadRunModel(runDir, { tag: options.tag ?? tag, backend: options.backend ?? 'auto' });

@@ -97,6 +97,8 @@ describe('siamese-train', () => {
       // The same command with --resume (nothing changed) and a longer --steps continues.
       expect(await main([...args, '--steps', '6', '--resume'])).toBe(0);
       expect(readMetrics(join(out, 'metrics.jsonl')).filter((m) => m.kind === 'train').at(-1)?.step).toBe(6);
+      // Without --data, options that restate the record are fine too (nothing left to do: the run is finished).
+      expect(await main(['--resume', '--out', out, '--loss', 'contrastive', '--val-fraction', '0.2', '--quiet'])).toBe(0);
       // Another class folder changes the split the run was trained with: eval says so instead of measuring on
       // training classes.
       cpSync(join(data, readdirSync(data)[0]), join(data, 'zz-added-class'), { recursive: true });

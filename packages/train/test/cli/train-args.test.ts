@@ -32,6 +32,11 @@ describe('siamese-train options', () => {
     expect(errorOf(['--data', FIXTURE_DIR, '--frobnicate']).message).toMatch(/Unknown option '--frobnicate'/);
     expect(parseTrainArgs(['--data', FIXTURE_DIR, '--val-fraction', '0']).data?.valFraction).toBe(0);
     expect(errorOf(['--data', FIXTURE_DIR, '--val-fraction', '1']).message).toMatch(/--val-fraction must be in \[0, 1\), got 1/);
+    // Numbers are read as typed: an empty value is not 0 (a final fit by accident), hex is not a number here.
+    expect(errorOf(['--data', FIXTURE_DIR, '--val-fraction=']).message).toMatch(/--val-fraction must be a number, got ""/);
+    expect(errorOf(['--data', FIXTURE_DIR, '--seed=']).message).toMatch(/--seed must be an integer ≥ 0, got ""/);
+    expect(errorOf(['--data', FIXTURE_DIR, '--lr', '0x10']).message).toMatch(/--lr must be a number/);
+    expect(parseTrainArgs(['--data', FIXTURE_DIR, '--lr', '3e-3']).trainer.lr).toBe(0.003);
     expect(errorOf(['--data', 'omniglot', '--omniglot-dir', FIXTURE_DIR, '--val-fraction', '0', '--val-alphabets', 'Tengwar']).message).toMatch(/--val-fraction 0 holds nothing out/);
   });
 

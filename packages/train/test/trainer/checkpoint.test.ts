@@ -63,5 +63,13 @@ describe('checkpoints', () => {
     writeFileSync(join(dir, 'best.json'), '{"format": "siamese-train/checkpoint", "version": 1, "step"');
     expect(() => readCheckpoint(dir, 'best')).toThrowError(/not valid JSON/);
     expect(() => readCheckpoint(tempDir('ckpt-none'), 'last')).toThrowError(expect.objectContaining({ code: 'CHECKPOINT_INVALID' }) as Error);
+    // A manifest that parses but lacks a record a resume, eval or export reads: named, not a TypeError later.
+    const partial = tempDir('ckpt-partial');
+    writeCheckpoint(partial, 'last', info, state);
+    const manifest = JSON.parse(readFileSync(join(partial, 'last.json'), 'utf8')) as Record<string, unknown>;
+    delete manifest.data;
+    manifest.config = null;
+    writeFileSync(join(partial, 'last.json'), JSON.stringify(manifest));
+    expect(() => readCheckpoint(partial, 'last')).toThrowError(/last\.json is missing fields: config, data/);
   });
 });
