@@ -281,8 +281,12 @@ export class EmbeddingModel<TInput> implements SupportSetModel<TInput> {
    */
   async rank(query: TInput, support: SupportSet<TInput> | SupportEntries<TInput>, options?: RankOptions): Promise<RankResult> {
     this.assertUsable();
-    resolveRankOptions(options, this.metadata.calibration); // bad options fail before any support image is embedded
-    const set = support instanceof SupportSet ? support : await this.supportSet(support);
+    let set: SupportSet<TInput>;
+    if (support instanceof SupportSet) set = support;
+    else {
+      resolveRankOptions(options, this.metadata.calibration); // bad options fail before any support image is embedded
+      set = await this.supportSet(support);
+    }
     if (set.model.fingerprint !== this.fingerprint || set.embeddingSize !== this.embeddingSize) {
       throw new SiameseError('INVALID_ARGUMENT', 'the support set was made by a different model; build it with this model');
     }

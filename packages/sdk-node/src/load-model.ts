@@ -60,22 +60,16 @@ export async function loadModel(source?: ModelSource, options: LoadModelOptions 
   }
   assertModelDType(metadata, dtype, origin);
   const backend = await OnnxBackend.create(bytes, metadata, { device: options.device, threads: options.threads });
-  let model: SiameseModel;
-  try {
-    model = new SiameseModel(
-      {
-        metadata,
-        backend,
-        decode: createNodeDecoder(metadata, { maxPixels, fetch: imageFetch, workerThreshold, png }),
-        fingerprint: sha256.slice(0, 16), // = core modelFingerprint(bytes), computed with node:crypto (faster)
-        batchSize,
-      },
-      { origin, sha256, maxPixels },
-    );
-  } catch (error) {
-    await backend.dispose();
-    throw error;
-  }
+  const model = new SiameseModel(
+    {
+      metadata,
+      backend,
+      decode: createNodeDecoder(metadata, { maxPixels, fetch: imageFetch, workerThreshold, png }),
+      fingerprint: sha256.slice(0, 16), // = core modelFingerprint(bytes), computed with node:crypto (faster)
+      batchSize,
+    },
+    { origin, sha256, maxPixels },
+  );
   await warmUp(backend, metadata.input.channels * metadata.input.width * metadata.input.height, metadata.output.size, origin).catch(async (error: unknown) => {
     await model.dispose();
     throw error;

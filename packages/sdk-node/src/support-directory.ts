@@ -35,24 +35,25 @@ async function listDirectory(path: string, what: string): Promise<Dirent[]> {
   }
 }
 
-/** Names of the visible entries of `path` of the wanted kind, sorted. */
-async function visibleEntries(path: string, entries: Dirent[], kind: EntryKind, keep: (name: string) => boolean): Promise<string[]> {
+/** Names of the visible entries of the directory `path` (`what`, for messages) of the wanted kind, sorted. */
+async function visibleEntries(path: string, what: string, kind: EntryKind, keep: (name: string) => boolean): Promise<string[]> {
   const names: string[] = [];
-  for (const entry of entries) {
+  for (const entry of await listDirectory(path, what)) {
     if (entry.name.startsWith('.') || !keep(entry.name)) continue;
     if ((await entryKind(entry, join(path, entry.name))) === kind) names.push(entry.name);
   }
   return names.sort();
 }
 
+const isImage = (name: string): boolean => IMAGE_EXTENSIONS.has(extname(name).toLowerCase());
+
 export async function readSupportDirectory(dir: string): Promise<Map<string, string[]>> {
-  const labels = await visibleEntries(dir, await listDirectory(dir, 'support-set'), 'directory', () => true);
+  const labels = await visibleEntries(dir, 'support-set', 'directory', () => true);
   if (labels.length === 0) throw new SiameseError('SUPPORT_SET_EMPTY', `support-set directory ${dir} has no label sub-directories`, { path: dir });
   const set = new Map<string, string[]>();
   for (const label of labels) {
     const labelDir = join(dir, label);
-    const isImage = (name: string): boolean => IMAGE_EXTENSIONS.has(extname(name).toLowerCase());
-    const files = (await visibleEntries(labelDir, await listDirectory(labelDir, `label "${label}"`), 'file', isImage)).map((name) => join(labelDir, name));
+    const files = (await visibleEntries(labelDir, `label "${label}"`, 'file', isImage)).map((name) => join(labelDir, name));
     if (files.length === 0) throw new SiameseError('SUPPORT_LABEL_EMPTY', `label "${label}" (${labelDir}) has no image files`, { label, path: labelDir });
     set.set(label, files);
   }

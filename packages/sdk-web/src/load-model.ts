@@ -91,20 +91,15 @@ export async function loadModel(source?: ModelSource, options: LoadModelOptions 
   } catch (error) {
     throw error instanceof SiameseError ? error.withDetails({ url: origin }, `model ${origin}`) : error;
   }
-  try {
-    return new SiameseModel(
-      {
-        metadata,
-        backend,
-        decode: (input) => decodeWebImage(input, { ...imageFetch, maxPixels }),
-        fingerprint: sha256.slice(0, 16), // = core's modelFingerprint(bytes), without hashing twice
-        batchSize,
-      },
+  return new SiameseModel(
+    {
+      metadata,
       backend,
-      { origin, sha256, maxPixels },
-    );
-  } catch (error) {
-    await backend.dispose();
-    throw error;
-  }
+      decode: (input) => decodeWebImage(input, { ...imageFetch, maxPixels }),
+      fingerprint: sha256.slice(0, 16), // = core's modelFingerprint(bytes), without hashing twice
+      batchSize,
+    },
+    backend,
+    { origin, sha256, maxPixels },
+  );
 }

@@ -201,7 +201,10 @@ function validationAccuracy(e: EmbeddedPool, episodes: number): number | undefin
  */
 function reportFigures(runDir: string, checkpoint: { tag: string; step: number }, log: (m: string) => void): { figures: Record<string, number>; testSet?: string } | undefined {
   const path = resolve(runDir, 'report.json');
-  if (!existsSync(path)) return undefined;
+  if (!existsSync(path)) {
+    log(`no report.json in ${runDir}: the model's metadata will carry no evaluation figures (\`siamese-train eval ${runDir}\` writes one where the run has held-out or test images)`);
+    return undefined;
+  }
   try {
     const report = JSON.parse(readFileSync(path, 'utf8')) as { figures?: Record<string, unknown>; testSet?: unknown; checkpoint?: { tag?: unknown; step?: unknown } };
     // The step identifies the weights: best and last saved at the same step hold the same ones.
@@ -289,7 +292,6 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
     let calibration: Calibration | TransferredCalibration = transferred ?? calibrate(fp32Embedded as EmbeddedPool, pairs);
     if (transferred) log(`calibration copied from ${transferred.source.file} (${transferred.source.name}, sha256 ${transferred.source.sha256.slice(0, 12)}…)`);
     const report = reportFigures(runDir, { tag: run.tag, step: run.manifest.step }, log);
-    if (!report && !existsSync(resolve(runDir, 'report.json'))) log(`no report.json in ${runDir}: the model's metadata will carry no evaluation figures (\`siamese-train eval ${runDir}\` writes one where the run has held-out or test images)`);
     const evaluation: Record<string, number> = { ...report?.figures };
     const fp32Accuracy = fp32Embedded && validationAccuracy(fp32Embedded, episodes);
     if (fp32Accuracy !== undefined) evaluation.validation_5way_1shot = fp32Accuracy;
