@@ -34,6 +34,8 @@ export function createDefaultModelFunctions<M extends DefaultModelShape, O exten
   defaults: Partial<O> = {},
 ): DefaultModelFunctions<M, O> {
   let loading: Promise<M> | undefined;
+  /** The model `loading` resolved to, once it has: calls then reach it without waiting a turn (see forward). */
+  let loaded: M | undefined;
   let loadedWith: Record<string, unknown> = {};
   // What the options ask for: the defaults with the given (defined) options over them, copied.
   const effective = (options: O | undefined): Record<string, unknown> => {
@@ -44,8 +46,11 @@ export function createDefaultModelFunctions<M extends DefaultModelShape, O exten
     resolveLoadOptions(options); // a bad value is named as such, whatever is loaded
     if (loading) {
       const current = loading;
-      const model = await current.catch(() => undefined);
-      if (model && !model.isDisposed) {
+      // A call that waited on an attempt which failed gets that attempt's error: ten callers of a failing load see
+      // one failure, not ten loads one after another. (A failed attempt is forgotten, so a call made afterwards
+      // starts a new one.)
+      const model = await current;
+      if (!model.isDisposed) {
         if (options !== undefined && !sameOptions(effective(options), loadedWith)) {
           throw new SiameseError(
             'INVALID_ARGUMENT',
@@ -59,19 +64,33 @@ export function createDefaultModelFunctions<M extends DefaultModelShape, O exten
     }
     const attempt = load(options);
     loading = attempt;
+    loaded = undefined;
     loadedWith = effective(options);
-    // A failed load is forgotten so the next call tries again (e.g. after the user fixes a path).
-    attempt.catch(() => {
-      if (loading === attempt) loading = undefined;
-    });
+    // A failed load is forgotten so the next call tries again (e.g. after the user fixes a path). This handler is
+    // attached before any waiter's, so by the time waiters see the error, new calls already start afresh.
+    attempt.then(
+      (model) => {
+        if (loading === attempt) loaded = model;
+      },
+      () => {
+        if (loading === attempt) loading = undefined;
+      },
+    );
     return attempt;
   }
   // Forwards a call to the same-named method of the default model; the cast keeps the model's own signature
-  // (overloads included), which TypeScript cannot express for a generic forwarder.
+  // (overloads included), which TypeScript cannot express for a generic forwarder. Once the model is loaded the
+  // call reaches it at once, not after an await: the model reads the caller's inputs (pixel buffers) when called.
   const forward = <K extends 'rank' | 'embed' | 'similarity' | 'supportSet'>(name: K): M[K] =>
-    (async (...args: unknown[]) => {
-      const model = await defaultModel();
-      return (model[name] as unknown as (...a: unknown[]) => Promise<unknown>).apply(model, args);
+    ((...args: unknown[]) => {
+      const call = (model: M): Promise<unknown> => (model[name] as unknown as (...a: unknown[]) => Promise<unknown>).apply(model, args);
+      const ready = loaded !== undefined && !loaded.isDisposed ? loaded : undefined;
+      if (!ready) return defaultModel().then(call);
+      try {
+        return call(ready);
+      } catch (error) {
+        return Promise.reject(error); // a method that throws synchronously (e.g. disposed meanwhile): still a rejection
+      }
     }) as unknown as M[K];
   return { defaultModel, rank: forward('rank'), embed: forward('embed'), similarity: forward('similarity'), supportSet: forward('supportSet') };
 }

@@ -4,6 +4,7 @@
  * input types; everything else — preprocessing, batching, normalisation, calibration, errors — is this one class.
  */
 import { dot, distanceFromSimilarity, l2NormalizeInPlace } from './distance.js';
+import { unitEmbedding } from './embedding-vector.js';
 import type { EmbeddingBackend } from './embedding-backend.js';
 import { SiameseError } from './errors.js';
 import type { RawImage } from './image.js';
@@ -29,6 +30,13 @@ export type DecodedImage = RawImage | PreprocessedImage;
  */
 export type ImageDecoder<TInput> = (input: TInput, index: number, count: number) => Promise<DecodedImage> | DecodedImage;
 
+/**
+ * Reads, when a call is made, what an input holds that its owner may change before decoding runs — pixel buffers —
+ * and returns an input to decode later in its place (e.g. a private copy; see core's captureRawImage). Anything else
+ * is returned as it is. It may throw: the input's error then arrives in index order, as a decoding error would.
+ */
+export type ImageCapture<TInput> = (input: TInput) => TInput;
+
 export interface EmbeddingModelOptions<TInput> {
   metadata: ModelMetadata;
   backend: EmbeddingBackend;
@@ -37,6 +45,13 @@ export interface EmbeddingModelOptions<TInput> {
   fingerprint: string;
   /** Images per inference run (default 64). */
   batchSize?: number;
+  /** See {@link ImageCapture}; without it, inputs are read when they are decoded. */
+  capture?: ImageCapture<TInput>;
+}
+
+/** An input whose capture failed: its error is reported when the batch reaches it, so the first bad index wins. */
+class CaptureFailure {
+  constructor(readonly error: unknown) {}
 }
 
 export interface SimilarityResult {
@@ -64,6 +79,7 @@ export class EmbeddingModel<TInput> implements SupportSetModel<TInput> {
   readonly batchSize: number;
   private readonly backend: EmbeddingBackend;
   private readonly decode: ImageDecoder<TInput>;
+  private readonly capture: ImageCapture<TInput> | undefined;
   private readonly queue: InferenceQueue;
   private readonly inputSize: number;
   /**
@@ -83,6 +99,7 @@ export class EmbeddingModel<TInput> implements SupportSetModel<TInput> {
     this.batchSize = batchSize;
     this.backend = backend;
     this.decode = decode;
+    this.capture = options.capture;
     this.inputSize = metadata.input.channels * metadata.input.width * metadata.input.height;
     this.queue = new InferenceQueue(backend, this.inputSize, metadata.output.size, Math.max(batchSize, 256));
   }
@@ -123,7 +140,8 @@ export class EmbeddingModel<TInput> implements SupportSetModel<TInput> {
   private async embedMany(inputs: readonly TInput[]): Promise<Float32Array[]> {
     this.assertUsable();
     if (!Array.isArray(inputs)) throw new SiameseError('INVALID_ARGUMENT', 'expected an array of images');
-    const items = [...inputs]; // later changes to the caller's array cannot affect this call
+    // Later changes to the caller's array, or to pixels its images hold, cannot affect this call.
+    const items = Array.from(inputs, this.captureOrFailure);
     const result: Float32Array[] = new Array(items.length);
     const starts: number[] = [];
     for (let start = 0; start < items.length; start += this.batchSize) starts.push(start);
@@ -159,12 +177,21 @@ export class EmbeddingModel<TInput> implements SupportSetModel<TInput> {
       return Promise.reject(error);
     }
     try {
-      decoded = this.decode(item, 0, 1);
+      decoded = this.decode(this.capture ? this.capture(item) : item, 0, 1);
     } catch (error) {
       return Promise.reject(annotate(error, 0));
     }
     return Promise.resolve(decoded).then(this.runDecodedOne, annotateFirst);
   }
+
+  private readonly captureOrFailure = (item: TInput): TInput | CaptureFailure => {
+    if (!this.capture) return item;
+    try {
+      return this.capture(item);
+    } catch (error) {
+      return new CaptureFailure(error);
+    }
+  };
 
   private readonly runDecodedOne = (decoded: DecodedImage): Promise<Float32Array[]> => {
     let tensor: Float32Array;
@@ -201,8 +228,13 @@ export class EmbeddingModel<TInput> implements SupportSetModel<TInput> {
   };
 
   /** Decodes items [start, end) concurrently and preprocesses them into one NCHW tensor. */
-  private async prepareBatch(items: readonly TInput[], start: number, end: number): Promise<Float32Array> {
-    const settled = await Promise.allSettled(items.slice(start, end).map(async (item, i) => this.decode(item, start + i, items.length)));
+  private async prepareBatch(items: readonly (TInput | CaptureFailure)[], start: number, end: number): Promise<Float32Array> {
+    const settled = await Promise.allSettled(
+      items.slice(start, end).map(async (item, i) => {
+        if (item instanceof CaptureFailure) throw item.error;
+        return this.decode(item, start + i, items.length);
+      }),
+    );
     const tensor = new Float32Array((end - start) * this.inputSize);
     // Report the first failing index (not the first to fail in time), so errors are deterministic.
     settled.forEach((s, i) => {
@@ -249,11 +281,11 @@ export class EmbeddingModel<TInput> implements SupportSetModel<TInput> {
 
   /** {@link similarity} for two embeddings already computed by this model. */
   compareEmbeddings(a: Float32Array, b: Float32Array): SimilarityResult {
+    // Checked and compared as unit-length copies, as SupportSet.rankEmbedding does with a query.
     const D = this.metadata.output.size;
-    if (!(a instanceof Float32Array) || !(b instanceof Float32Array) || a.length !== D || b.length !== D) {
-      throw new SiameseError('INVALID_ARGUMENT', `embeddings must be Float32Arrays of ${D} values`);
-    }
-    const similarity = Math.min(1, Math.max(-1, dot(a, b)));
+    const ua = unitEmbedding(a, D, 'embedding a (first argument)');
+    const ub = unitEmbedding(b, D, 'embedding b (second argument)');
+    const similarity = Math.min(1, Math.max(-1, dot(ua, ub)));
     const distance = distanceFromSimilarity(similarity, this.metadata.distance);
     return {
       distance,
@@ -281,6 +313,10 @@ export class EmbeddingModel<TInput> implements SupportSetModel<TInput> {
    */
   async rank(query: TInput, support: SupportSet<TInput> | SupportEntries<TInput>, options?: RankOptions): Promise<RankResult> {
     this.assertUsable();
+    // The query is read now, not once the support entries are embedded. A capture that fails leaves it as it is:
+    // embedding it fails again, with the query's error, where the query is embedded.
+    const captured = this.captureOrFailure(query);
+    if (!(captured instanceof CaptureFailure)) query = captured;
     let set: SupportSet<TInput>;
     if (support instanceof SupportSet) set = support;
     else {

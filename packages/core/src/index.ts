@@ -25,3 +25,6 @@ export * from './inference-queue.js';
 export * from './support-set.js';
 export * from './embedding-model.js';
 export * from './default-model-functions.js';
+export * from './raw-image-capture.js';
+export * from './embedding-vector.js';
+export * from './data-url.js';

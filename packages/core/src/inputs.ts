@@ -80,9 +80,11 @@ export function normalizeSupportEntries<TImage>(entries: SupportEntries<TImage>)
   return [...groups].map(([label, images]) => ({ label, images }));
 }
 
-/** Whether `value` looks like a {@link RawImage} (shape only; `assertRawImage` checks the contents). */
+/**
+ * Whether `value` is meant as a {@link RawImage}: an object with `data`, `width`, `height` and `channels`. Recognised by
+ * those names, not by their types, so that a wrong type (a Float32Array of data, a string width) is reported by
+ * `assertRawImage` as what it is rather than as "not an image input".
+ */
 export function isRawImage(value: unknown): value is RawImage {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as Partial<RawImage>;
-  return (v.data instanceof Uint8Array || v.data instanceof Uint8ClampedArray) && typeof v.width === 'number' && typeof v.height === 'number' && typeof v.channels === 'number';
+  return typeof value === 'object' && value !== null && 'data' in value && 'width' in value && 'height' in value && 'channels' in value;
 }

@@ -7,6 +7,7 @@
  */
 import { SiameseError } from './errors.js';
 import type { RawImage } from './image.js';
+import { checkPixelLimit } from './image-header.js';
 import type { InputSpec, PreprocessSpec, ResizeMode } from './metadata.js';
 
 export interface PreprocessTarget {
@@ -14,22 +15,33 @@ export interface PreprocessTarget {
   preprocess: PreprocessSpec;
 }
 
-/** Checks that a RawImage is well-formed; throws IMAGE_EMPTY / INVALID_ARGUMENT otherwise. */
-export function assertRawImage(image: RawImage): void {
+/**
+ * Checks that a RawImage is well-formed; throws IMAGE_EMPTY / IMAGE_TOO_LARGE / INVALID_ARGUMENT otherwise. With
+ * `maxPixels`, the size is checked against it right after the dimensions and before the data: the order both SDKs
+ * report a claimed size in (an encoded image's header is checked before its data too), so the same bad image
+ * gets the same error everywhere.
+ */
+export function assertRawImage(image: RawImage, maxPixels?: number): void {
   const { width, height, channels, data } = image ?? ({} as RawImage);
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 0 || height < 0) {
     throw new SiameseError('INVALID_ARGUMENT', `raw image needs integer width and height, got ${String(width)}×${String(height)}`);
   }
   if (width === 0 || height === 0) throw new SiameseError('IMAGE_EMPTY', `image is empty (${width}×${height})`);
+  if (maxPixels !== undefined) checkPixelLimit(width, height, maxPixels);
   if (channels !== 1 && channels !== 2 && channels !== 3 && channels !== 4) {
     throw new SiameseError('INVALID_ARGUMENT', `raw image channels must be 1, 2, 3 or 4, got ${String(channels)}`);
   }
   if (!(data instanceof Uint8Array || data instanceof Uint8ClampedArray)) {
-    throw new SiameseError('INVALID_ARGUMENT', 'raw image data must be a Uint8Array or Uint8ClampedArray');
+    throw new SiameseError('INVALID_ARGUMENT', `raw image data must be a Uint8Array or Uint8ClampedArray, got ${describeValue(data)}`);
   }
   if (data.length !== width * height * channels) {
     throw new SiameseError('INVALID_ARGUMENT', `raw image data has ${data.length} bytes, expected ${width}×${height}×${channels} = ${width * height * channels}`);
   }
+}
+
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  return typeof value === 'object' ? (value.constructor?.name ?? 'an object') : typeof value;
 }
 
 /**

@@ -43,8 +43,16 @@ export interface RankSummary {
   strategy: RankStrategy;
 }
 
-/** The matches, best first, as a plain array that also carries the summary (`result[0]`, `result.best`, ...). */
-export type RankResult = RankMatch[] & RankSummary;
+/** {@link RankResult} as JSON: the matches and the summary (an array alone would lose the summary). */
+export interface RankResultJSON extends RankSummary {
+  matches: RankMatch[];
+}
+
+/**
+ * The matches, best first, as a plain array that also carries the summary (`result[0]`, `result.best`, ...).
+ * `JSON.stringify(result)` gives {@link RankResultJSON} (the CLI's `--json` shape without the query).
+ */
+export type RankResult = RankMatch[] & RankSummary & { toJSON(): RankResultJSON };
 
 export const DEFAULT_RANK_K = 5;
 
@@ -96,5 +104,13 @@ export function rankEmbedding(
   else for (const { id, score } of top) matches.push(rankMatch(index, id, score, context));
   const best = matches[0];
   const accepted = best.distance <= options.threshold;
-  return Object.assign(matches, { best, accepted, unknown: !accepted, threshold: options.threshold, strategy: options.strategy });
+  const result = Object.assign(matches, { best, accepted, unknown: !accepted, threshold: options.threshold, strategy: options.strategy });
+  // Not enumerable: the result still iterates, spreads and compares as the array of matches plus its summary.
+  return Object.defineProperty(result, 'toJSON', { value: rankResultToJSON, enumerable: false, writable: true, configurable: true }) as RankResult;
+}
+
+/** JSON.stringify keeps only an array's elements; this keeps the summary too. */
+function rankResultToJSON(this: RankMatch[] & RankSummary): RankResultJSON {
+  const { best, accepted, unknown, threshold, strategy } = this;
+  return { matches: [...this], best, accepted, unknown, threshold, strategy };
 }

@@ -4,8 +4,8 @@
  * (toJSON / fromJSON, with strict validation because stored sets are untrusted input).
  */
 import { ApproximateIndex, type ApproximateIndexOptions, validateApproximateIndexOptions } from './approximate-index.js';
-import { l2NormalizeInPlace } from './distance.js';
 import { buildEmbeddingIndex, type EmbeddingIndex } from './embedding-index.js';
+import { normalizeUnlessUnit, unitEmbedding } from './embedding-vector.js';
 import { SiameseError } from './errors.js';
 import { assertLabel, normalizeSupportEntries, type SupportEntries } from './inputs.js';
 import type { ModelMetadata } from './metadata.js';
@@ -143,20 +143,18 @@ export class SupportSet<TInput> {
     return this;
   }
 
-  /** Adds precomputed embeddings for a label (validated, normalised copies are stored). */
-  addEmbeddings(label: string, embeddings: readonly Float32Array[]): this {
+  /**
+   * Adds precomputed embeddings for a label: an array of them, or one Float32Array. Each is checked (length,
+   * finite, not all zero) and stored as a unit-length copy; when one is refused, none is added.
+   */
+  addEmbeddings(label: string, embeddings: readonly Float32Array[] | Float32Array): this {
     assertLabel(label);
-    if (embeddings.length === 0) throw new SiameseError('SUPPORT_LABEL_EMPTY', `label "${label}" has no embeddings`, { label });
-    const copies = embeddings.map((e, i) => {
-      if (!(e instanceof Float32Array) || e.length !== this.embeddingSize) {
-        throw new SiameseError('INVALID_ARGUMENT', `label "${label}": embedding ${i} must be a Float32Array of ${this.embeddingSize} values`, { label, index: i });
-      }
-      if (!e.every(Number.isFinite)) throw new SiameseError('INVALID_ARGUMENT', `label "${label}": embedding ${i} has NaN or infinite values`, { label, index: i });
-      const c = e.slice();
-      // A zero vector has no direction: it would match nothing, and a stored set holding it could not be reloaded.
-      if (l2NormalizeInPlace(c) === 0) throw new SiameseError('INVALID_ARGUMENT', `label "${label}": embedding ${i} is all zeros (no direction to compare)`, { label, index: i });
-      return c;
-    });
+    const list: readonly unknown[] = embeddings instanceof Float32Array ? [embeddings] : embeddings;
+    if (!Array.isArray(list)) {
+      throw new SiameseError('INVALID_ARGUMENT', `label "${label}": embeddings must be a Float32Array or an array of them`, { label });
+    }
+    if (list.length === 0) throw new SiameseError('SUPPORT_LABEL_EMPTY', `label "${label}" has no embeddings`, { label });
+    const copies = list.map((e, i) => unitEmbedding(e, this.embeddingSize, `label "${label}": embedding ${i}`, { label, index: i }));
     this.append(label, copies);
     return this;
   }
@@ -200,14 +198,16 @@ export class SupportSet<TInput> {
     );
   }
 
-  /** Ranks an already computed (unit-length) query embedding: no inference, just the matrix product. */
+  /**
+   * Ranks an already computed query embedding: no inference, just the matrix product. It is checked as
+   * addEmbeddings checks embeddings (NaN, infinite or all-zero values are INVALID_ARGUMENT) and ranked as a
+   * unit-length copy, so the scores stay cosine similarities in [-1, 1].
+   */
   rankEmbedding(embedding: Float32Array, options?: RankOptions): RankResult {
     const resolved = resolveRankOptions(options, this.model.metadata.calibration);
-    if (!(embedding instanceof Float32Array) || embedding.length !== this.embeddingSize) {
-      throw new SiameseError('INVALID_ARGUMENT', `a query embedding must be a Float32Array of ${this.embeddingSize} values`);
-    }
+    const query = unitEmbedding(embedding, this.embeddingSize, 'query embedding');
     if (this.groups.size === 0) throw new SiameseError('SUPPORT_SET_EMPTY', 'the support set has no labels');
-    return rankEmbedding(this.index(), embedding, resolved, this.model.metadata, this.approximateIndex());
+    return rankEmbedding(this.index(), query, resolved, this.model.metadata, this.approximateIndex());
   }
 
   /** The compiled index (built on first use after a change). */
@@ -330,7 +330,7 @@ function parseSupportSetJSON(json: unknown, model: SupportSetModel<unknown>): { 
       }
       if (Math.abs(Math.sqrt(norm) - 1) > UNIT_TOLERANCE) invalid(`label "${label}", embedding ${j} is not unit length`, { label, index: j });
       // Re-normalise only vectors visibly off unit length: a stored float32 unit vector keeps its exact bits.
-      if (Math.abs(norm - 1) > 1e-6) l2NormalizeInPlace(v);
+      normalizeUnlessUnit(v);
       return v;
     });
     return { label, embeddings: vectors };

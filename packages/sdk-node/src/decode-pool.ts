@@ -71,8 +71,15 @@ class PoolWorker {
     }
   }
 
-  terminate(): Promise<number> {
+  /**
+   * Fails the jobs this worker holds, then stops it. They must be failed here: the worker's exit event comes after
+   * `dead` is set, so die() would skip them and their callers would wait for ever.
+   */
+  terminate(why: string): Promise<number> {
     this.dead = true;
+    const jobs = [...this.inFlight.values()];
+    this.inFlight.clear();
+    for (const q of jobs) q.reject(new SiameseError('IMAGE_DECODE', why));
     return this.worker.terminate();
   }
 }
@@ -132,7 +139,7 @@ export class DecodePool {
     this.queue.length = 0;
     this.head = 0;
     for (const q of waiting) q.reject(new SiameseError('IMAGE_DECODE', 'decode pool closed'));
-    await Promise.all(workers.map((w) => w.terminate()));
+    await Promise.all(workers.map((w) => w.terminate('decode pool closed')));
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import { SiameseError, assertModelDType, readModelMetadata, resolveLoadOptions, type BundledDType, type FetchLimits } from '@siamese-sdk/core';
 import { type ModelSource, readModelBytes } from './model-source.js';
+import { createNodeCapture } from './image-input.js';
 import { DEFAULT_WORKER_THRESHOLD, createNodeDecoder } from './node-decoder.js';
 import { type DeviceOption, OnnxBackend } from './onnx-backend.js';
 import { SiameseModel } from './siamese-model.js';
@@ -19,7 +20,7 @@ export interface LoadModelOptions {
    * metadata must state this dtype.
    */
   dtype?: BundledDType;
-  /** Threads per inference (default: all cores). */
+  /** Threads per inference, an integer from 1 to 256 (default: all cores). The web SDK takes the same values. */
   threads?: number;
   /** Refuse the model unless its SHA-256 (hex) is this. */
   sha256?: string;
@@ -43,7 +44,7 @@ export interface LoadModelOptions {
 
 export async function loadModel(source?: ModelSource, options: LoadModelOptions = {}): Promise<SiameseModel> {
   // Every option is checked before the model is read or a session opened, so a bad one leaves nothing to release.
-  const { dtype, maxPixels, imageFetch, batchSize } = resolveLoadOptions(options);
+  const { dtype, maxPixels, imageFetch, batchSize, threads } = resolveLoadOptions(options);
   const workerThreshold = options.workerThreshold ?? DEFAULT_WORKER_THRESHOLD;
   if (!(workerThreshold >= 1)) throw new SiameseError('INVALID_ARGUMENT', `workerThreshold must be ≥ 1, got ${String(workerThreshold)}`);
   const png = options.pngDecoder ?? 'fast';
@@ -59,12 +60,13 @@ export async function loadModel(source?: ModelSource, options: LoadModelOptions 
     throw error.withDetails({ path: origin }, what);
   }
   assertModelDType(metadata, dtype, origin);
-  const backend = await OnnxBackend.create(bytes, metadata, { device: options.device, threads: options.threads });
+  const backend = await OnnxBackend.create(bytes, metadata, { device: options.device, threads });
   const model = new SiameseModel(
     {
       metadata,
       backend,
       decode: createNodeDecoder(metadata, { maxPixels, fetch: imageFetch, workerThreshold, png }),
+      capture: createNodeCapture(maxPixels),
       fingerprint: sha256.slice(0, 16), // = core modelFingerprint(bytes), computed with node:crypto (faster)
       batchSize,
     },

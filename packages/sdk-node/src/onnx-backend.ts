@@ -13,7 +13,7 @@ export type DeviceOption = 'auto' | 'cuda' | 'cpu';
 
 export interface BackendOptions {
   device?: DeviceOption;
-  /** Threads for one inference (intra-op); default: onnxruntime's choice (all cores). */
+  /** Threads for one inference (intra-op), checked by core's resolveThreads; default: onnxruntime's choice (all cores). */
   threads?: number;
 }
 
@@ -65,9 +65,7 @@ export class OnnxBackend implements EmbeddingBackend {
     if (device !== 'auto' && device !== 'cuda' && device !== 'cpu') {
       throw new SiameseError('INVALID_ARGUMENT', `device must be "auto", "cuda" or "cpu", got ${String(device)}`);
     }
-    if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= 256)) {
-      throw new SiameseError('INVALID_ARGUMENT', `threads must be an integer from 1 to 256, got ${String(threads)}`);
-    }
+    // `threads` comes checked (core's resolveThreads, in loadModel, before the model is read).
     const base: ort.InferenceSession.SessionOptions = {
       graphOptimizationLevel: 'all',
       executionMode: 'sequential',

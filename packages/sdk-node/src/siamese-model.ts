@@ -23,6 +23,7 @@ export class SiameseModel extends EmbeddingModel<ImageInput> {
   readonly sha256: string;
   readonly maxPixels: number;
 
+  /** @internal use {@link loadModel}. */
   constructor(options: EmbeddingModelOptions<ImageInput>, info: ModelInfo) {
     super(options);
     this.origin = info.origin;

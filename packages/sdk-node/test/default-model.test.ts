@@ -3,9 +3,11 @@
  * the example support set. Runs when the trained model exists.
  */
 import { existsSync } from 'node:fs';
+import { createDefaultModelFunctions } from '@siamese-sdk/core';
+import { Jimp } from 'jimp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bundledModelPath, closeDecodePool, defaultModel, embed, loadModel, rank, similarity, supportSet } from '../src/index.js';
-import { errorOf, exampleQuery, exampleSupport, hasTrainedModel, trainedModelPath } from './helpers.js';
+import { type LoadModelOptions, bundledModelPath, closeDecodePool, defaultModel, embed, loadModel, rank, similarity, supportSet } from '../src/index.js';
+import { errorOf, exampleQuery, exampleSupport, hasTrainedModel, mechanicsModel, trainedModelPath } from './helpers.js';
 
 afterAll(() => closeDecodePool());
 
@@ -71,5 +73,38 @@ describe.runIf(existsSync(bundledModelPath()))('top-level functions with the bun
     expect(await defaultModel()).toBe(quantised); // no options: whatever is loaded
     expect((await rank(exampleQuery(2), exampleSupport)).best.label).toBe('tengwar-02');
     await quantised.dispose();
+  });
+});
+
+describe('a default model whose load fails (core createDefaultModelFunctions over this SDK\'s loadModel)', () => {
+  it('callers waiting on the failed load get its error (one load, not one per caller); a call made afterwards loads again', async () => {
+    let loads = 0;
+    // A real load that fails: the file's sha256 is not the pinned one (MODEL_INTEGRITY).
+    const functions = createDefaultModelFunctions((options?: LoadModelOptions) => {
+      loads++;
+      return loadModel(mechanicsModel(), { ...options, sha256: 'f'.repeat(64) });
+    });
+    const calls = [...Array.from({ length: 5 }, () => functions.embed(exampleQuery(1))), ...Array.from({ length: 5 }, () => functions.defaultModel())];
+    const outcomes = await Promise.allSettled(calls);
+    expect(loads).toBe(1);
+    for (const outcome of outcomes) expect(outcome).toMatchObject({ status: 'rejected', reason: { code: 'MODEL_INTEGRITY' } });
+    // All ten got the same failure, not ten failures of their own.
+    expect(new Set(outcomes.map((o) => (o as PromiseRejectedResult).reason)).size).toBe(1);
+    expect((await errorOf(() => functions.rank(exampleQuery(1), exampleSupport))).code).toBe('MODEL_INTEGRITY');
+    expect(loads).toBe(2);
+  });
+});
+
+describe.runIf(existsSync(bundledModelPath()))('top-level functions read pixels when called', () => {
+  it('embed(raw) with the buffer reused for the next frame: each call embeds its own frame', async () => {
+    const model = await defaultModel();
+    const [a, b] = await Promise.all([1, 2].map(async (n) => (await Jimp.read(exampleQuery(n))).bitmap));
+    const frame = { data: new Uint8Array(a.data), width: a.width, height: a.height, channels: 4 as const };
+    const first = embed(frame);
+    frame.data.set(b.data);
+    const second = embed(frame);
+    frame.data.set(a.data);
+    expect(Array.from(await first)).toEqual(Array.from(await model.embed(exampleQuery(1))));
+    expect(Array.from(await second)).toEqual(Array.from(await model.embed(exampleQuery(2))));
   });
 });

@@ -1,3 +1,4 @@
+import { Blob, File } from 'node:buffer';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -25,6 +26,17 @@ function write(name: string, bytes: Uint8Array | string): string {
   return p;
 }
 
+/** Every byte as %XX except letters and digits, which stay as they are (both occur in a real data: URL). */
+function percentEncode(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => (/[A-Za-z0-9]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).padStart(2, '0')}`)).join('');
+}
+
+/** The example query `n` as raw 1-channel pixels (a fresh buffer). */
+async function grayPixels(n: number): Promise<{ data: Uint8Array; width: number; height: number; channels: 1 }> {
+  const { data, width, height } = (await Jimp.read(exampleQuery(n))).bitmap;
+  return { data: new Uint8Array(width * height).map((_, i) => data[i * 4]), width, height, channels: 1 };
+}
+
 /** A PNG header claiming `w × h` pixels followed by garbage: a decompression bomb as far as a decoder knows. */
 function pngClaiming(w: number, h: number): Buffer {
   const head = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
@@ -35,7 +47,7 @@ function pngClaiming(w: number, h: number): Buffer {
 }
 
 describe('every image input form gives the same embedding', () => {
-  it('path, file URL (object and string), Buffer, Uint8Array, ArrayBuffer, http URL, jimp image, raw RGBA and raw gray', async () => {
+  it('path, file URL (object and string), Buffer, Uint8Array, ArrayBuffer, Blob, File, http URL, data: URLs, jimp image, raw RGBA and raw gray', async () => {
     const reference = await model.embed(pngPath);
     const jimpImage = await Jimp.read(pngPath);
     const { data, width, height } = jimpImage.bitmap;
@@ -49,6 +61,12 @@ describe('every image input form gives the same embedding', () => {
         ['Buffer', png],
         ['Uint8Array', new Uint8Array(png)],
         ['ArrayBuffer', new Uint8Array(png).buffer],
+        // The forms the web SDK takes too (Node 20 has Blob and File; data: URLs are decoded, not read as paths).
+        ['Blob', new Blob([png], { type: 'image/png' })],
+        ['File', new File([png], 'q.png', { type: 'image/png' })],
+        ['data: URL (base64)', `data:image/png;base64,${png.toString('base64')}`],
+        ['data: URL (percent-encoded)', `data:image/png,${percentEncode(png)}`],
+        ['data: URL object', new URL(`data:;base64,${png.toString('base64')}`)],
         ['http URL string', server.url('/q.png')],
         ['URL object', new URL(server.url('/q.png'))],
         ['jimp image', jimpImage],
@@ -103,6 +121,42 @@ describe('every image input form gives the same embedding', () => {
     expect(raw.data).toEqual(before[1]);
     expect(inputs).toHaveLength(5);
     expect(bytes.buffer.byteLength).toBe(png.length); // not transferred away to a worker
+  });
+});
+
+describe('pixels the caller holds are read when the call is made', () => {
+  it('one raw buffer reused for successive frames: each call embeds the frame it was given (single calls, batches, similarity, rank)', async () => {
+    const [a, b] = [await grayPixels(1), await grayPixels(2)];
+    const [expectA, expectB] = [await model.embed({ ...a, data: a.data.slice() }), await model.embed({ ...b, data: b.data.slice() })];
+    expect(Array.from(expectA)).not.toEqual(Array.from(expectB));
+    const frame = { data: new Uint8Array(a.data.length), width: a.width, height: a.height, channels: 1 as const };
+    frame.data.set(a.data);
+    const first = model.embed(frame);
+    frame.data.set(b.data); // the next frame, into the same buffer, before the first call has finished
+    const second = model.embed(frame);
+    frame.data.set(a.data);
+    expect(Array.from(await first)).toEqual(Array.from(expectA));
+    expect(Array.from(await second)).toEqual(Array.from(expectB));
+    // A batch (its images decoded after the call returns) and the two-image and rank calls read the frame at call time too.
+    const batch = model.embed([frame, exampleQuery(3)]);
+    const pair = model.similarity(frame, exampleQuery(3));
+    const set = await model.supportSet({ a: [{ ...a, data: a.data.slice() }], b: [{ ...b, data: b.data.slice() }] });
+    const ranked = model.rank(frame, { a: [exampleQuery(1)], b: [exampleQuery(2)] }, { k: 2 });
+    const rankedInSet = set.rank(frame);
+    frame.data.set(b.data);
+    expect(Array.from((await batch)[0])).toEqual(Array.from(expectA));
+    expect((await pair).similarity).toBeCloseTo(model.compareEmbeddings(expectA, await model.embed(exampleQuery(3))).similarity, 6);
+    expect((await ranked).best.score).toBeCloseTo((await model.rank(exampleQuery(1), { a: [exampleQuery(1)], b: [exampleQuery(2)] })).best.score, 6);
+    expect((await rankedInSet).best.label).toBe('a');
+  });
+
+  it('a jimp image changed after the call still embeds as it was', async () => {
+    const image = await Jimp.read(exampleQuery(1));
+    const expected = await model.embed(exampleQuery(1));
+    const other = (await Jimp.read(exampleQuery(2))).bitmap.data;
+    const pending = model.embed(image);
+    image.bitmap.data.set(other);
+    expect(Array.from(await pending)).toEqual(Array.from(expected));
   });
 });
 
@@ -167,6 +221,34 @@ describe('bad images → typed errors naming the image', () => {
       expect((await errorOf(() => model.embed(bad as never))).code).toBe('INVALID_ARGUMENT');
     }
     expect((await errorOf(() => model.embed({ data: new Uint8Array(5), width: 2, height: 2, channels: 1 }))).code).toBe('INVALID_ARGUMENT');
+  });
+
+  it('a raw image with the wrong data type is named as such, not as "not an image input"', async () => {
+    const error = await errorOf(() => model.embed({ data: new Float32Array(4), width: 2, height: 2, channels: 1 } as never));
+    expect(error.code).toBe('INVALID_ARGUMENT');
+    expect(error.message).toMatch(/data must be a Uint8Array or Uint8ClampedArray, got Float32Array/);
+    expect((await errorOf(() => model.embed([exampleQuery(1), { data: new Float32Array(4), width: 2, height: 2, channels: 1 } as never]))).details).toMatchObject({ index: 1 });
+  });
+
+  it('a huge raw image with short data is IMAGE_TOO_LARGE (its size is checked before its data, as on the web)', async () => {
+    const error = await errorOf(() => model.embed({ data: new Uint8Array(10), width: 100_000, height: 100_000, channels: 1 }));
+    expect(error).toMatchObject({ code: 'IMAGE_TOO_LARGE', details: { width: 100_000, height: 100_000 } });
+  });
+
+  it('data: URLs: malformed → INVALID_ARGUMENT; over fetch.maxBytes → FETCH_TOO_LARGE; not an image → IMAGE_UNSUPPORTED_FORMAT', async () => {
+    const noComma = await errorOf(() => model.embed('data:image/png;base64'));
+    expect(noComma.code).toBe('INVALID_ARGUMENT');
+    expect(noComma.message).toMatch(/data: URL/);
+    expect((await errorOf(() => model.embed('data:image/png;base64,!!!not base64!!!'))).code).toBe('INVALID_ARGUMENT');
+    expect((await errorOf(() => model.embed('data:text/plain,hello'))).code).toBe('IMAGE_UNSUPPORTED_FORMAT');
+    const limited = await loadModel(mechanicsModel(), { fetch: { maxBytes: 100 } });
+    try {
+      const error = await errorOf(() => limited.embed(`data:image/png;base64,${png.toString('base64')}`));
+      expect(error).toMatchObject({ code: 'FETCH_TOO_LARGE', details: { maxBytes: 100 } });
+      expect(String(error.details.url).length).toBeLessThan(60); // a short form of the URL, not all of it
+    } finally {
+      await limited.dispose();
+    }
   });
 
   it('one bad image in a batch names its index and path; nothing else is affected', async () => {
@@ -234,7 +316,8 @@ describe('URLs: limits on time, size, redirects and protocol', () => {
       // 404 is NOT_FOUND, as for a missing file and in the web SDK.
       expect(await errorOf(() => limited.embed(server.url('/no-such.png')))).toMatchObject({ code: 'NOT_FOUND', details: { status: 404, url: server.url('/no-such.png') } });
       expect((await errorOf(() => limited.embed('ftp://127.0.0.1/x.png'))).code).toBe('FETCH_FAILED');
-      expect((await errorOf(() => limited.embed(new URL('data:image/png;base64,AAAA')))).code).toBe('FETCH_FAILED');
+      // data: URLs are not fetched but decoded (as in the web SDK): these three zero bytes are no image format.
+      expect((await errorOf(() => limited.embed(new URL('data:image/png;base64,AAAA')))).code).toBe('IMAGE_UNSUPPORTED_FORMAT');
       expect((await errorOf(() => limited.embed('http://127.0.0.1:1/refused.png'))).code).toBe('FETCH_FAILED');
       await limited.dispose();
     } finally {

@@ -78,6 +78,12 @@ describe('loadModel: bad models are refused with typed errors', () => {
       expect(error.code, String(batchSize)).toBe('INVALID_ARGUMENT');
       expect(error.message).toMatch(/batchSize/);
     }
+    // threads: one rule in both SDKs (core's resolveThreads), checked with the other shared options.
+    for (const threads of [0, 1000, 2.5]) {
+      const error = await errorOf(() => loadModel(nowhere, { threads }));
+      expect(error.code, String(threads)).toBe('INVALID_ARGUMENT');
+      expect(error.message).toMatch(/threads must be an integer from 1 to 256/);
+    }
     for (const options of [null, 'cpu', ['cpu']]) {
       const error = await errorOf(() => loadModel(nowhere, options as never));
       expect(error.code, String(options)).toBe('INVALID_ARGUMENT');

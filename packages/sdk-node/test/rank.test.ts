@@ -179,6 +179,72 @@ describe('similarity', () => {
   });
 });
 
+describe('embeddings the caller hands back', () => {
+  const scaled = (v: Float32Array, k: number) => v.map((x) => x * k);
+
+  it('rankEmbedding refuses NaN, infinite and all-zero queries, and ranks a scaled query as the unit one', async () => {
+    const set = await model.supportSet(exampleSupport);
+    const query = await model.embed(exampleQuery(2));
+    for (const [name, bad] of [['NaN', query.map((x, i) => (i === 3 ? Number.NaN : x))], ['Infinity', query.map((x, i) => (i === 0 ? Infinity : x))], ['zeros', new Float32Array(query.length)]] as const) {
+      const error = await errorOf(() => set.rankEmbedding(bad));
+      expect(error.code, name).toBe('INVALID_ARGUMENT');
+      expect(error.message, name).toMatch(/^query embedding (has NaN or infinite values|is all zeros)/);
+    }
+    expect((await errorOf(() => set.rankEmbedding(query.subarray(1)))).message).toMatch(/query embedding must be a Float32Array of \d+ values, got \d+ values/);
+    const unit = set.rankEmbedding(query, { k: 5 });
+    const big = set.rankEmbedding(scaled(query, 3), { k: 5 });
+    expect(big.map((m) => m.label)).toEqual(unit.map((m) => m.label));
+    big.forEach((m, i) => {
+      expect(m.score).toBeGreaterThanOrEqual(-1);
+      expect(m.score).toBeLessThanOrEqual(1 + 1e-6);
+      expect(m.score).toBeCloseTo(unit[i].score, 6);
+      expect(m.distance).toBeCloseTo(unit[i].distance, 6);
+    });
+    expect(Array.from(query)).toEqual(Array.from(await model.embed(exampleQuery(2)))); // the caller's vector is not changed
+    // The model's own unit embeddings keep their exact bits: the same result as ranking the image.
+    expect(unit).toEqual(await set.rank(exampleQuery(2), { k: 5 }));
+  });
+
+  it('compareEmbeddings refuses NaN and all-zero vectors and compares scaled vectors as unit ones', async () => {
+    const [a, b] = await model.embed([exampleQuery(1), exampleQuery(4)]);
+    const plain = model.compareEmbeddings(a, b);
+    expect(Math.abs(plain.similarity)).toBeLessThan(0.999);
+    const big = model.compareEmbeddings(scaled(a, 3), scaled(b, 0.25));
+    for (const key of ['similarity', 'distance', 'probability'] as const) expect(big[key], key).toBeCloseTo(plain[key], 6);
+    expect(big.same).toBe(plain.same);
+    const nan = await errorOf(() => model.compareEmbeddings(a, b.map(() => Number.NaN)));
+    expect(nan.code).toBe('INVALID_ARGUMENT');
+    expect(nan.message).toMatch(/embedding b .*NaN/);
+    expect((await errorOf(() => model.compareEmbeddings(new Float32Array(a.length), b))).message).toMatch(/embedding a .*all zeros/);
+  });
+
+  it('addEmbeddings takes one Float32Array as one embedding', async () => {
+    const set = await model.supportSet(exampleSupport);
+    const [one, two] = await model.embed([exampleQuery(1), exampleQuery(2)]);
+    set.addEmbeddings('single', one);
+    expect(set.embeddingsOf('single')).toEqual([one]);
+    set.addEmbeddings('single', [two]);
+    expect(set.embeddingsOf('single')).toEqual([one, two]);
+    expect(set.rankEmbedding(one, { strategy: 'nearest' }).best.label).toBe('single');
+    const error = await errorOf(() => set.addEmbeddings('bad', 'nope' as never));
+    expect(error).toMatchObject({ code: 'INVALID_ARGUMENT', details: { label: 'bad' } });
+    expect(error.message).toMatch(/a Float32Array or an array of them/);
+  });
+});
+
+describe('rank results as JSON', () => {
+  it('JSON.stringify keeps the matches and the summary (best, accepted, unknown, threshold, strategy)', async () => {
+    const result = await model.rank(exampleQuery(2), exampleSupport, { k: 3, threshold: 0.5 });
+    const json = JSON.parse(JSON.stringify(result));
+    const plain = JSON.parse(JSON.stringify({ matches: [...result], best: result.best }));
+    expect(json).toEqual({ matches: plain.matches, best: plain.best, accepted: result.accepted, unknown: result.unknown, threshold: 0.5, strategy: 'prototype' });
+    // Still an array of the matches everywhere else.
+    expect(Array.isArray(result)).toBe(true);
+    expect(Object.keys(result)).toEqual(['0', '1', '2', 'best', 'accepted', 'unknown', 'threshold', 'strategy']);
+    expect([...result]).toHaveLength(3);
+  });
+});
+
 describe('concurrency', () => {
   it('200 concurrent rank calls over mixed support sets equal sequential answers', async () => {
     const sets = [await model.supportSet(exampleSupport), await model.supportSet({ x: characterImages('Manipuri', 1, 2), y: characterImages('Manipuri', 2, 2) })];

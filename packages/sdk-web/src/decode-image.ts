@@ -1,22 +1,29 @@
 /**
  * Browser image inputs → the core's RawImage, decoded by the browser itself (createImageBitmap + a 2D canvas),
- * so no image codec ships in our bundle. Works on the main thread and in Web Workers (OffscreenCanvas).
+ * so no image codec ships in our bundle. Works on the main thread and in Web Workers (OffscreenCanvas). The forms
+ * the Node SDK also takes (encoded bytes, Blob/File, URLs, data: URLs, raw pixels) behave the same in both.
  */
 import {
   DEFAULT_IMAGE_FETCH_LIMITS,
   DEFAULT_MAX_PIXELS,
   SiameseError,
-  assertRawImage,
+  captureRawImage,
   checkImageHeader,
   checkPixelLimit,
+  decodeDataUrl,
+  isDataUrl,
   isRawImage,
   resolveFetchLimits,
   type FetchLimits,
+  type ImageCapture,
   type RawImage,
 } from '@siamese-sdk/core';
 import { fetchBlob } from './fetch-bytes.js';
 
-/** Every image form the web SDK accepts. A string is a URL, resolved against the page (or worker) location. */
+/**
+ * Every image form the web SDK accepts. A string is a URL, resolved against the page (or worker) location, or a
+ * data: URL; a Uint8Array or ArrayBuffer holds an encoded image (PNG, JPEG, ... bytes), as in the Node SDK.
+ */
 export type WebImageInput =
   | HTMLImageElement
   | HTMLCanvasElement
@@ -24,6 +31,8 @@ export type WebImageInput =
   | ImageBitmap
   | ImageData
   | Blob
+  | Uint8Array
+  | ArrayBuffer
   | URL
   | string
   | RawImage;
@@ -74,13 +83,18 @@ function pixelsOf(source: CanvasImageSource, width: number, height: number, maxP
 }
 
 async function decodeBlob(blob: Blob, maxPixels: number): Promise<RawImage> {
-  const bytes = new Uint8Array(await blob.arrayBuffer());
+  return decodeBytes(new Uint8Array(await blob.arrayBuffer()), maxPixels);
+}
+
+/** Encoded image bytes → pixels. The bytes are read (copied into a Blob) before the first await. */
+async function decodeBytes(bytes: Uint8Array, maxPixels: number): Promise<RawImage> {
   // Same checks as the Node SDK, from the header alone: format known, not empty, within the pixel limit.
   checkImageHeader(bytes, { maxPixels });
+  const blob = new Blob([bytes as Uint8Array<ArrayBuffer>]);
   let bitmap: ImageBitmap;
   try {
     // No colour management or premultiplication: the pixel values must match what jimp decodes in Node.
-    bitmap = await createImageBitmap(new Blob([bytes]), { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+    bitmap = await createImageBitmap(blob, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
   } catch (e) {
     throw new SiameseError('IMAGE_DECODE', `the browser could not decode the image (${(e as Error).message || 'corrupt or truncated'})`, {}, { cause: e });
   }
@@ -100,25 +114,48 @@ async function decodeImageElement(image: HTMLImageElement, maxPixels: number): P
   return pixelsOf(image, image.naturalWidth, image.naturalHeight, maxPixels);
 }
 
+/** The pixels an input holds in memory (ImageData, raw pixels), or undefined for every other form. */
+function heldPixels(input: unknown): RawImage | undefined {
+  if (isInstance<ImageData>(input, 'ImageData')) return { data: input.data, width: input.width, height: input.height, channels: 4 };
+  return isRawImage(input) ? input : undefined;
+}
+
+/**
+ * The model's capture (core's ImageCapture): ImageData and raw pixels are checked and copied when a call is made,
+ * so a caller may reuse its buffer for the next frame at once. Other forms are left as they are.
+ */
+export function createWebCapture(maxPixels: number): ImageCapture<WebImageInput> {
+  return (input) => {
+    const pixels = heldPixels(input);
+    return pixels ? captureRawImage(pixels, maxPixels) : input;
+  };
+}
+
 /** Decodes one input to RGBA (or the caller's raw channels). Every failure is a SiameseError. */
 export async function decodeWebImage(input: WebImageInput, options: DecodeOptions = {}): Promise<RawImage> {
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
-  if (typeof input === 'string' || input instanceof URL) return decodeBlob(await fetchBlob(input, resolveFetchLimits(options, DEFAULT_IMAGE_FETCH_LIMITS)), maxPixels);
-  if (isInstance<Blob>(input, 'Blob')) return decodeBlob(input, maxPixels);
-  if (isInstance<ImageData>(input, 'ImageData')) {
-    checkPixelLimit(input.width, input.height, maxPixels);
-    return { data: input.data, width: input.width, height: input.height, channels: 4 };
+  if (typeof input === 'string' || input instanceof URL) {
+    const limits = resolveFetchLimits(options, DEFAULT_IMAGE_FETCH_LIMITS);
+    const href = String(input);
+    // Decoded here, as in Node (the same limit and errors), rather than by the browser's fetch.
+    if (isDataUrl(href)) return decodeBytes(decodeDataUrl(href, limits.maxBytes), maxPixels);
+    return decodeBlob(await fetchBlob(input, limits), maxPixels);
   }
+  if (isInstance<Blob>(input, 'Blob')) return decodeBlob(input, maxPixels);
+  if (input instanceof Uint8Array) return decodeBytes(input, maxPixels);
+  if (input instanceof ArrayBuffer) return decodeBytes(new Uint8Array(input), maxPixels);
   if (isInstance<HTMLImageElement>(input, 'HTMLImageElement')) return decodeImageElement(input, maxPixels);
   if (isInstance<ImageBitmap>(input, 'ImageBitmap')) return pixelsOf(input, input.width, input.height, maxPixels);
   if (isInstance<HTMLCanvasElement>(input, 'HTMLCanvasElement') || isInstance<OffscreenCanvas>(input, 'OffscreenCanvas')) {
     return pixelsOf(input, input.width, input.height, maxPixels);
   }
-  if (isRawImage(input)) {
-    assertRawImage(input);
-    checkPixelLimit(input.width, input.height, maxPixels);
-    return input;
-  }
+  // ImageData and raw pixels: checked in the same order as in Node (core's captureRawImage); a copy the model's
+  // capture made already is used as it is.
+  const pixels = heldPixels(input);
+  if (pixels) return captureRawImage(pixels, maxPixels);
   const kind = input === null ? 'null' : typeof input === 'object' ? (input as object).constructor?.name ?? 'object' : typeof input;
-  throw new SiameseError('INVALID_ARGUMENT', `unsupported image input (${kind}); pass an <img>, canvas, OffscreenCanvas, ImageBitmap, ImageData, Blob/File, URL or raw { data, width, height, channels }`);
+  throw new SiameseError(
+    'INVALID_ARGUMENT',
+    `unsupported image input (${kind}); pass an <img>, canvas, OffscreenCanvas, ImageBitmap, ImageData, Blob/File, Uint8Array/ArrayBuffer of an encoded image, URL, data: URL or raw { data, width, height, channels }`,
+  );
 }

@@ -13,7 +13,7 @@ import {
   type FetchLimits,
   type ModelMetadata,
 } from '@siamese-sdk/core';
-import { decodeWebImage, type WebImageInput } from './decode-image.js';
+import { createWebCapture, decodeWebImage, type WebImageInput } from './decode-image.js';
 import { readModelBytes, type ModelSource } from './model-source.js';
 import { OrtWebBackend, assertBackendOptions, type DeviceRequest, type WebDevice } from './ort-backend.js';
 
@@ -27,7 +27,10 @@ export interface LoadModelOptions {
   dtype?: BundledDType;
   /** Folder URL of onnxruntime-web's .wasm/.mjs files, when they are not served beside its module. */
   wasmPaths?: string | URL;
-  /** wasm threads (needs a cross-origin isolated page); default: all cores when isolated, else 1. */
+  /**
+   * wasm threads, an integer from 1 to 256 as in Node (needs a cross-origin isolated page: elsewhere a value over 1
+   * warns and 1 thread runs); default: all cores when isolated, else 1.
+   */
   threads?: number;
   /** Refuse the model unless its SHA-256 (hex) is this. */
   sha256?: string;
@@ -79,15 +82,20 @@ export class SiameseModel extends EmbeddingModel<WebImageInput> {
 /** Loads a siamese-sdk ONNX model: the default one beside the bundle, a URL, or bytes. */
 export async function loadModel(source?: ModelSource, options: LoadModelOptions = {}): Promise<SiameseModel> {
   // Every option is checked before the model is fetched or a session opened, so a bad one leaves nothing to release.
-  const { dtype, maxPixels, imageFetch, batchSize } = resolveLoadOptions(options);
+  const { dtype, maxPixels, imageFetch, batchSize, threads } = resolveLoadOptions(options);
   assertBackendOptions(options);
   const { bytes, origin, sha256 } = await readModelBytes(source, { sha256: options.sha256, fetch: options.fetch, dtype });
   let metadata: ModelMetadata;
   let backend: OrtWebBackend;
   try {
     metadata = readModelMetadata(bytes);
-    assertModelDType(metadata, dtype, origin);
-    backend = await OrtWebBackend.create(bytes, metadata, options);
+  } catch (error) {
+    throw error instanceof SiameseError ? error.withDetails({ url: origin }, `model ${origin}`) : error;
+  }
+  // Its message names the model already (as in Node): no second "model …:" prefix.
+  assertModelDType(metadata, dtype, origin);
+  try {
+    backend = await OrtWebBackend.create(bytes, metadata, { device: options.device, wasmPaths: options.wasmPaths, threads });
   } catch (error) {
     throw error instanceof SiameseError ? error.withDetails({ url: origin }, `model ${origin}`) : error;
   }
@@ -96,6 +104,7 @@ export async function loadModel(source?: ModelSource, options: LoadModelOptions 
       metadata,
       backend,
       decode: (input) => decodeWebImage(input, { ...imageFetch, maxPixels }),
+      capture: createWebCapture(maxPixels),
       fingerprint: sha256.slice(0, 16), // = core's modelFingerprint(bytes), without hashing twice
       batchSize,
     },

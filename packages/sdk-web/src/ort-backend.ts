@@ -42,14 +42,14 @@ function sessionError(e: unknown, device: WebDevice): SiameseError {
   return new SiameseError('MODEL_INVALID', `onnxruntime-web cannot load the model: ${message}`, {}, { cause: e });
 }
 
-/** Refuses option values a caller can get wrong (e.g. the Node SDK's 'cuda'), instead of guessing. */
+/**
+ * Refuses option values a caller can get wrong (e.g. the Node SDK's 'cuda'), instead of guessing. (`threads` is
+ * checked with the options both SDKs share: core's resolveLoadOptions.)
+ */
 export function assertBackendOptions(options: OrtBackendOptions): void {
-  const { device, threads } = options;
+  const { device } = options;
   if (device !== undefined && device !== 'auto' && device !== 'webgpu' && device !== 'wasm') {
     throw new SiameseError('INVALID_ARGUMENT', `device must be 'auto', 'webgpu' or 'wasm', got ${JSON.stringify(device)}`);
-  }
-  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) {
-    throw new SiameseError('INVALID_ARGUMENT', `threads must be a positive integer, got ${String(threads)}`);
   }
 }
 

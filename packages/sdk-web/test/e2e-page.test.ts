@@ -141,20 +141,35 @@ describe('web SDK on a plain page (wasm, single thread)', () => {
     expect(errors).toEqual([]);
   });
 
-  it('every image input form (URL, Blob, File, <img>, canvases, ImageBitmap, ImageData, raw) gives the Node embedding', async () => {
+  it('every image input form (URL, data: URL, bytes, Blob, File, <img>, canvases, ImageBitmap, ImageData, raw) gives the Node embedding', async () => {
     const query = EXAMPLE_QUERIES[0];
     const forms = await page.evaluate(
       (args) => (window as any).harness.page.inputForms(args) as Promise<Record<string, number[]>>,
       { modelUrl: MODEL.url, url: asUrl(query) },
     );
     expect(Object.keys(forms).sort()).toEqual(
-      ['Blob', 'File', 'HTMLCanvasElement', 'HTMLImageElement', 'ImageBitmap', 'ImageData', 'OffscreenCanvas', 'RawImage', 'URL object', 'string URL'].sort(),
+      [
+        'ArrayBuffer', 'Blob', 'File', 'HTMLCanvasElement', 'HTMLImageElement', 'ImageBitmap', 'ImageData', 'OffscreenCanvas', 'RawImage', 'URL object',
+        'Uint8Array', 'data URL (base64)', 'data URL (percent-encoded)', 'string URL',
+      ].sort(),
     );
     const reference = Array.from(await (await nodeReference()).embed(asPath(query)));
     for (const [form, embedding] of Object.entries(forms)) {
       const diff = Math.max(...embedding.map((v, i) => Math.abs(v - reference[i])));
       expect(diff, `${form} differs from the Node SDK's embedding by ${diff}`).toBeLessThanOrEqual(1e-5);
     }
+    expect(errors).toEqual([]);
+  });
+
+  it('ImageData and raw pixels are read when the call is made: a buffer reused for the next frame changes no earlier call', async () => {
+    const out = await page.evaluate(
+      (args) => (window as any).harness.page.heldPixels(args) as Promise<{ reference: number[][]; raw: number[][]; imageData: number[][] }>,
+      { modelUrl: MODEL.url, urls: [asUrl(EXAMPLE_QUERIES[0]), asUrl(EXAMPLE_QUERIES[1])] },
+    );
+    const [a, b] = out.reference;
+    expect(a).not.toEqual(b);
+    expect(out.raw).toEqual([a, b, b]); // the batch was called while the buffer held b, then a was written back
+    expect(out.imageData).toEqual([a, b]);
     expect(errors).toEqual([]);
   });
 
@@ -193,6 +208,12 @@ describe('web SDK on a plain page (wasm, single thread)', () => {
       crossOriginNoCors: 'IMAGE_DECODE',
       nodeOnlyDevice: 'INVALID_ARGUMENT',
       zeroThreads: 'INVALID_ARGUMENT',
+      tooManyThreads: 'INVALID_ARGUMENT',
+      dtypeMismatchBytes: 'MODEL_INVALID',
+      rawFloat32Data: 'INVALID_ARGUMENT',
+      hugeRawShortData: 'IMAGE_TOO_LARGE',
+      malformedDataUrl: 'INVALID_ARGUMENT',
+      dataUrlTooLarge: 'FETCH_TOO_LARGE',
     };
     for (const [name, code] of Object.entries(expected)) {
       expect(r[name], name).toMatchObject({ threw: true, siamese: true, code });
@@ -204,6 +225,12 @@ describe('web SDK on a plain page (wasm, single thread)', () => {
     expect(r.noMetadata.message).toMatch(/metadata/);
     expect(r.realOutputMismatch.message).toMatch(/\b8\b.*\b16\b|\b16\b.*\b8\b/);
     expect(r.crossOriginNoCors.message).toMatch(/CORS/);
+    // The same errors as the Node SDK gives for the same mistakes.
+    expect(r.tooManyThreads.message).toMatch(/threads must be an integer from 1 to 256/);
+    expect(r.dtypeMismatchBytes.message).toBe('model bytes is fp32, not the requested dtype int8-qdq');
+    expect(r.rawFloat32Data.message).toMatch(/data must be a Uint8Array or Uint8ClampedArray, got Float32Array/);
+    expect(r.hugeRawShortData.details).toMatchObject({ width: 100000, height: 100000 });
+    expect(r.malformedDataUrl.message).toMatch(/data: URL/);
     expect(r.stillWorks).toEqual({ threw: false });
     expect(errors).toEqual([]);
   });

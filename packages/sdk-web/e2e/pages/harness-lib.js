@@ -84,11 +84,19 @@ export async function inputFormsScenario(sdk, { modelUrl, url }) {
   const model = await sdk.loadModel(modelUrl, { device: 'wasm' });
   const blob = await (await fetch(url)).blob();
   const bitmap = await createImageBitmap(blob);
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  let binary = '';
+  for (const b of bytes) binary += String.fromCharCode(b);
   const forms = {
     'string URL': url,
     'URL object': new URL(url, globalThis.location.href),
     Blob: blob,
     ImageBitmap: bitmap,
+    // The forms the Node SDK takes too: encoded bytes and data: URLs (decoded by the SDK, base64 or percent-encoded).
+    Uint8Array: bytes,
+    ArrayBuffer: bytes.slice().buffer,
+    'data URL (base64)': `data:image/png;base64,${btoa(binary)}`,
+    'data URL (percent-encoded)': `data:image/png,${Array.from(bytes, (b) => (/[A-Za-z0-9]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).padStart(2, '0')}`)).join('')}`,
   };
   const off = new OffscreenCanvas(bitmap.width, bitmap.height);
   off.getContext('2d').drawImage(bitmap, 0, 0);
@@ -110,6 +118,41 @@ export async function inputFormsScenario(sdk, { modelUrl, url }) {
   const names = Object.keys(forms);
   const embeddings = await model.embed(names.map((n) => forms[n]));
   const out = Object.fromEntries(names.map((n, i) => [n, Array.from(embeddings[i])]));
+  await model.dispose();
+  return out;
+}
+
+/** RGBA pixels of an image URL, read through a canvas. */
+async function rgbaOf(url) {
+  const bitmap = await createImageBitmap(await (await fetch(url)).blob(), { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+  const ctx = new OffscreenCanvas(bitmap.width, bitmap.height).getContext('2d', { willReadFrequently: true });
+  ctx.drawImage(bitmap, 0, 0);
+  return ctx.getImageData(0, 0, bitmap.width, bitmap.height);
+}
+
+/**
+ * One pixel buffer reused for successive frames (raw pixels, then an ImageData): each call must embed the frame it
+ * was given, not whatever the buffer holds when decoding runs. Returns the embeddings and their references.
+ */
+export async function heldPixelsScenario(sdk, { modelUrl, urls }) {
+  const model = await sdk.loadModel(modelUrl, { device: 'wasm' });
+  const [a, b] = await Promise.all(urls.map(rgbaOf));
+  const reference = (await model.embed([{ data: a.data.slice(), width: a.width, height: a.height, channels: 4 }, { data: b.data.slice(), width: b.width, height: b.height, channels: 4 }])).map((e) => Array.from(e));
+  const raw = { data: new Uint8Array(a.data), width: a.width, height: a.height, channels: 4 };
+  const rawFirst = model.embed(raw);
+  raw.data.set(b.data);
+  const rawSecond = model.embed(raw);
+  const rawBatch = model.embed([raw, urls[0]]);
+  raw.data.set(a.data);
+  const imageData = new ImageData(new Uint8ClampedArray(a.data), a.width, a.height);
+  const dataFirst = model.embed(imageData);
+  imageData.data.set(b.data);
+  const dataSecond = model.embed(imageData);
+  const out = {
+    reference,
+    raw: [Array.from(await rawFirst), Array.from(await rawSecond), Array.from((await rawBatch)[0])],
+    imageData: [Array.from(await dataFirst), Array.from(await dataSecond)],
+  };
   await model.dispose();
   return out;
 }
@@ -172,6 +215,14 @@ export async function errorScenario(sdk, { modelUrl, goodImage, missingUrl, badM
     missingModelUrl: () => sdk.loadModel(missingUrl),
     nodeOnlyDevice: () => sdk.loadModel(modelUrl, { device: 'cuda' }),
     zeroThreads: () => sdk.loadModel(modelUrl, { threads: 0 }),
+    // The same rule as in Node (core's resolveThreads): an error, not a warning and one thread.
+    tooManyThreads: () => sdk.loadModel(modelUrl, { threads: 1000 }),
+    // A fp32 model's bytes where int8-qdq is asked for: the message names the model once.
+    dtypeMismatchBytes: async () => sdk.loadModel(new Uint8Array(await (await fetch(modelUrl)).arrayBuffer()), { dtype: 'int8-qdq', device: 'wasm' }),
+    // Raw images are told by their property names; their contents are then checked in Node's order.
+    rawFloat32Data: () => model.embed({ data: new Float32Array(4), width: 2, height: 2, channels: 1 }),
+    hugeRawShortData: () => model.embed({ data: new Uint8Array(10), width: 100000, height: 100000, channels: 1 }),
+    malformedDataUrl: () => model.embed('data:image/png;base64'),
     foreignSupportJSON: async () => {
       const set = await model.supportSet({ a: [good] });
       const json = set.toJSON();
@@ -201,6 +252,7 @@ export async function errorScenario(sdk, { modelUrl, goodImage, missingUrl, badM
   cases.overPixelLimit = () => tooSmallLimit.embed(good);
   cases.fetchTimeout = () => tooSmallLimit.embed('/slow/image.png');
   cases.fetchTooLarge = () => tooSmallLimit.embed('/big/image.png');
+  cases.dataUrlTooLarge = () => tooSmallLimit.embed(`data:application/octet-stream;base64,${'A'.repeat(1_500_000)}`);
   const results = {};
   for (const [name, fn] of Object.entries(cases)) results[name] = await outcome(sdk, fn);
   // The model stays usable after every error above.
