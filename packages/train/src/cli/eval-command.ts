@@ -2,17 +2,19 @@
 import { SiameseError, parseDecimal } from '@siamese-sdk/core';
 import { evaluateRun } from '../eval/evaluate-run.js';
 import { taskName } from '../eval/evaluate.js';
+import { TTA_SHIFTS } from '../eval/shift-views.js';
 import type { BackendPreference } from '../train/stepper.js';
 import { parseRunCommandArgs } from './run-command-args.js';
 
-export const EVAL_USAGE = `Usage: siamese-train eval <run-dir> [--episodes N] [--pairs N] [--tag best|last] [--split test|validation] [--omniglot-dir path] [--cache-dir path] [--backend auto|wasm|cpu]`;
+export const EVAL_USAGE = `Usage: siamese-train eval <run-dir> [--episodes N] [--pairs N] [--tag best|last] [--split test|validation] [--tta] [--omniglot-dir path] [--cache-dir path] [--backend auto|wasm|cpu]`;
 
 export async function runEvalCommand(argv: string[], log: (m: string) => void = (m) => process.stderr.write(`${m}\n`)): Promise<void> {
-  const { target: runDir, values: v } = parseRunCommandArgs(
+  const { target: runDir, values: v, flags } = parseRunCommandArgs(
     argv,
     ['episodes', 'pairs', 'tag', 'split', 'omniglot-dir', 'cache-dir', 'backend'],
     EVAL_USAGE,
     'run folder',
+    ['tta'],
   );
   const episodes = v.episodes === undefined ? 1000 : parseDecimal(v.episodes);
   if (!Number.isInteger(episodes) || episodes < 1) throw new SiameseError('INVALID_ARGUMENT', `--episodes must be a positive integer, got ${v.episodes}`);
@@ -25,6 +27,7 @@ export async function runEvalCommand(argv: string[], log: (m: string) => void = 
     episodes,
     verificationPairs: pairs,
     tag: v.tag as 'best' | 'last' | undefined,
+    ...(flags.tta ? { views: TTA_SHIFTS } : {}),
     backend: (v.backend ?? 'auto') as BackendPreference,
     data: { ...(v['omniglot-dir'] ? { omniglotDir: v['omniglot-dir'] } : {}), ...(v['cache-dir'] ? { cacheDir: v['cache-dir'] } : {}) },
     onLog: log,

@@ -1,6 +1,7 @@
 /** `siamese-train export <run> --out <file.onnx>`: a training run → a self-describing ONNX model. */
 import { MODEL_DTYPES, SiameseError, parseDecimal, type ModelDType } from '@siamese-sdk/core';
 import { exportRun } from '../export/export-run.js';
+import { TTA_SHIFTS } from '../eval/shift-views.js';
 import type { BackendPreference } from '../train/stepper.js';
 import { parseRunCommandArgs } from './run-command-args.js';
 
@@ -20,6 +21,8 @@ Options:
                            fit (trained with --val-fraction 0, so no unseen classes to calibrate on), name the
                            file exported from a run of the same recipe that held classes out
   --episodes <n>           5-way 1-shot validation episodes for the accuracy figures (default 1000)
+  --tta                    test-time augmentation inside the file: each image embedded as the mean over itself and
+                           its four 1-pixel shifts (5× the inference); calibrated and measured the same way
   --opset <n>              ONNX opset, 13-21 (default 13)
   --omniglot-dir <path>    where the Omniglot zips are on this machine (overrides the run's record)
   --cache-dir <path>       dataset cache folder
@@ -38,11 +41,12 @@ export async function runExportCommand(argv: string[], log: (m: string) => void 
     process.stdout.write(`${EXPORT_USAGE}\n`);
     return 0;
   }
-  const { target: run, values: v } = parseRunCommandArgs(
+  const { target: run, values: v, flags } = parseRunCommandArgs(
     argv,
     ['out', 'dtype', 'name', 'tag', 'pairs', 'episodes', 'opset', 'calibration-from', 'omniglot-dir', 'cache-dir', 'backend'],
     EXPORT_USAGE,
     'run folder or checkpoint',
+    ['tta'],
   );
   if (!v.out) throw new SiameseError('INVALID_ARGUMENT', `--out is required\n${EXPORT_USAGE}`);
   const dtype = (v.dtype ?? 'fp32') as ModelDType;
@@ -61,6 +65,7 @@ export async function runExportCommand(argv: string[], log: (m: string) => void 
     episodes: integer(v.episodes, '--episodes'),
     opset: integer(v.opset, '--opset'),
     calibrationFrom: v['calibration-from'],
+    ...(flags.tta ? { views: TTA_SHIFTS } : {}),
     backend,
     data: { ...(v['omniglot-dir'] ? { omniglotDir: v['omniglot-dir'] } : {}), ...(v['cache-dir'] ? { cacheDir: v['cache-dir'] } : {}) },
     onLog: log,

@@ -3,7 +3,9 @@
  * validation split, so a final fit of one, trained with nothing held out, has nothing to evaluate on) and writes
  * report.json / report.md into the run folder. With `split: 'validation'` it runs
  * the same suite on the validation split instead (report.validation.*) — what tuning and model selection may
- * look at, since the test set is for the final report only.
+ * look at, since the test set is for the final report only. With `views` the images are embedded through test-time
+ * shifted views (./shift-views.ts) and the report is written as report.tta.* (report.validation.tta.*) beside the
+ * plain one.
  */
 import { SiameseError } from '@siamese-sdk/core';
 import { loadRun, type LoadRunOptions } from '../checkpoint/load-run.js';
@@ -11,12 +13,20 @@ import { prepareData, type DataOptions } from '../data/prepare.js';
 import { assertSameSplit } from '../data/split.js';
 import { embedPool, evaluateEmbedded, type EvaluationOptions } from './evaluate.js';
 import { writeRunReport, type RunReport } from './report.js';
+import { shiftViewsFor, withShiftViews, type PixelShift } from './shift-views.js';
+
+/** The report file's base name: report, report.validation, and `.tta` for an evaluation through shifted views. */
+export function runReportName(split: 'test' | 'validation' | undefined, views: boolean): string {
+  return `${split === 'validation' ? 'report.validation' : 'report'}${views ? '.tta' : ''}`;
+}
 
 export interface EvaluateRunOptions extends EvaluationOptions, LoadRunOptions {
   /** Overrides of the recorded data options (e.g. the Omniglot folder on another machine). */
   data?: Partial<DataOptions>;
   /** Which images: the test set (default) or the validation split. */
   split?: 'test' | 'validation';
+  /** Test-time shifted views (e.g. TTA_SHIFTS): each image embedded as the mean over them. */
+  views?: readonly PixelShift[];
   /** Extra facts for the report's training section. */
   training?: Record<string, unknown>;
   onLog?: (message: string) => void;
@@ -36,7 +46,11 @@ export async function evaluateRun(runDir: string, options: EvaluateRunOptions = 
       throw new SiameseError('DATASET_INVALID', `nothing to evaluate on: ${runDir} has no held-out images: ${target.name}`, { run: runDir });
     }
     options.onLog?.(`evaluating ${run.tag} checkpoint (step ${run.manifest.step}) on ${target.name}`);
-    const embedded = await embedPool(run.embed, target.pool);
+    const input = run.manifest.preprocess.input;
+    const views = options.views ? shiftViewsFor(run.manifest.preprocess.preprocess, input.channels as 1 | 3, options.views) : undefined;
+    const embed = views ? withShiftViews(run.embed, views, input, run.manifest.net.l2Normalize !== false) : run.embed;
+    if (views) options.onLog?.(`through ${views.shifts.length} shifted views per image`);
+    const embedded = await embedPool(embed, target.pool);
     const evaluation = evaluateEmbedded(embedded, options);
     const report: RunReport = {
       run: runDir,
@@ -52,10 +66,11 @@ export async function evaluateRun(runDir: string, options: EvaluateRunOptions = 
         bestValidation: run.manifest.metrics.best,
         trainingSeconds: run.manifest.metrics.seconds,
         data: run.manifest.data,
+        ...(views ? { views: views.shifts } : {}),
         ...options.training,
       },
     };
-    const files = writeRunReport(runDir, report, options.split === 'validation' ? 'report.validation' : 'report');
+    const files = writeRunReport(runDir, report, runReportName(options.split, views !== undefined));
     return { ...report, files, seconds: (performance.now() - started) / 1000 };
   } finally {
     await run.dispose();

@@ -27,6 +27,8 @@ import { foldBatchNorms } from './passes/fold-batch-norm.js';
 import { applyWeightStorage } from './passes/weight-storage.js';
 import { applyQdq, qdqActivations, type ActivationRanges } from './passes/quantize-qdq.js';
 import { PRODUCER } from './producer.js';
+import { addShiftViewNodes, addViewMeanNodes } from './shift-views-graph.js';
+import type { ShiftViews } from '../eval/shift-views.js';
 
 export const ONNX_INPUT_NAME = 'input';
 export const ONNX_OUTPUT_NAME = 'embedding';
@@ -62,6 +64,11 @@ export interface ExportOptions {
   opset?: number;
   /** Fold batch norms into the preceding conv/dense. Default true. */
   foldBatchNorm?: boolean;
+  /**
+   * Test-time shifted views inside the graph (see ../eval/shift-views.ts): the file then embeds each image as the
+   * mean over the views, V times the inference. Default none.
+   */
+  views?: ShiftViews;
 }
 
 export interface OnnxExportStats {
@@ -113,18 +120,19 @@ function checkOpset(opset: number): void {
 }
 
 /** The float32 graph: converted layers, named input/output, batch norms folded. */
-function buildGraph(model: LayersModel, opset: number, foldBatchNorm: boolean): BuiltGraph {
+function buildGraph(model: LayersModel, opset: number, foldBatchNorm: boolean, views: ShiftViews | undefined): BuiltGraph {
   const { height, width, channels } = imageInput(model);
   const graph = new OnnxGraph(opset);
   graph.reserveName(ONNX_INPUT_NAME);
   graph.reserveName(ONNX_OUTPUT_NAME);
   const input: ExportValue = { name: ONNX_INPUT_NAME, shape: [height, width, channels], layout: 'NCHW' };
-  const [output] = convertModel(graph, model, [input]);
-  if (output.shape.length !== 1) {
+  const [netOutput] = convertModel(graph, model, [views ? addShiftViewNodes(graph, input, views) : input]);
+  if (netOutput.shape.length !== 1) {
     invalid(
-      `the model output has shape [null, ${output.shape.join(', ')}]; an embedding model must end in [null, D] — add a Flatten or GlobalAveragePooling2D layer`,
+      `the model output has shape [null, ${netOutput.shape.join(', ')}]; an embedding model must end in [null, D] — add a Flatten or GlobalAveragePooling2D layer`,
     );
   }
+  const output = views ? addViewMeanNodes(graph, netOutput, views) : netOutput;
   if (output.name === ONNX_INPUT_NAME) graph.nodes.push({ name: 'identity_node', opType: 'Identity', inputs: [ONNX_INPUT_NAME], outputs: [ONNX_OUTPUT_NAME], attributes: {} });
   else graph.renameValue(output.name, ONNX_OUTPUT_NAME);
   const size = output.shape[0];
@@ -149,10 +157,10 @@ export interface ActivationProbe {
  * extra output: run it on calibration images and pass the observed ranges back as `activationRanges`. The value
  * names are the ones the real export uses (the graph is built the same way).
  */
-export function exportActivationProbe(model: LayersModel, options: Pick<ExportOptions, 'opset' | 'foldBatchNorm'> = {}): ActivationProbe {
+export function exportActivationProbe(model: LayersModel, options: Pick<ExportOptions, 'opset' | 'foldBatchNorm' | 'views'> = {}): ActivationProbe {
   const opset = options.opset ?? DEFAULT_OPSET;
   checkOpset(opset);
-  const { graph } = buildGraph(model, opset, options.foldBatchNorm !== false);
+  const { graph } = buildGraph(model, opset, options.foldBatchNorm !== false, options.views);
   const values = qdqActivations(graph);
   graph.outputs = [...graph.outputs, ...values.map((name) => ({ name }))];
   const bytes = serializeOnnxModel(graph, { producerName: PRODUCER.name, producerVersion: PRODUCER.version, graphName: 'activation-probe', docString: 'calibration probe', metadataProps: {} });
@@ -167,7 +175,7 @@ export function exportModelToOnnx(model: LayersModel, options: ExportOptions): O
   const opset = options.opset ?? DEFAULT_OPSET;
   checkOpset(opset);
   if (!options.metadata || typeof options.metadata !== 'object') invalid('options.metadata is required (name, preprocess, calibration)');
-  const built = buildGraph(model, opset, options.foldBatchNorm !== false);
+  const built = buildGraph(model, opset, options.foldBatchNorm !== false, options.views);
   const { graph, size, foldedBatchNorms, parameters } = built;
   const { height, width, channels } = built.input;
   if (dtype === 'int8-qdq') applyQdq(graph, options.activationRanges as ActivationRanges);
@@ -193,7 +201,7 @@ export function exportModelToOnnx(model: LayersModel, options: ExportOptions): O
     producerName: PRODUCER.name,
     producerVersion: PRODUCER.version,
     graphName: metadata.name,
-    docString: `siamese-sdk embedding model "${metadata.name}": input [N, ${channels}, ${height}, ${width}] → embedding [N, ${size}]`,
+    docString: `siamese-sdk embedding model "${metadata.name}": input [N, ${channels}, ${height}, ${width}] → embedding [N, ${size}]${options.views ? ` (mean over ${options.views.shifts.length} shifted views)` : ''}`,
     metadataProps: { [METADATA_KEY]: serializeModelMetadata(metadata) },
   });
   const opTypes: Record<string, number> = {};

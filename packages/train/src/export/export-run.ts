@@ -17,6 +17,7 @@ import { assertFolderCanBeMade } from '../checkpoint/output-folder.js';
 import { prepareData, type DataOptions } from '../data/prepare.js';
 import { assertSameSplit } from '../data/split.js';
 import { embedPool, type EmbedFn, type EmbeddedPool } from '../eval/evaluate.js';
+import { runReportName } from '../eval/evaluate-run.js';
 import { fewShotAccuracy } from '../eval/few-shot.js';
 import { verificationPairs } from '../eval/verification.js';
 import type { BackendPreference } from '../train/stepper.js';
@@ -27,6 +28,7 @@ import type { ActivationRanges } from './passes/quantize-qdq.js';
 import { poolImages, spreadClasses } from '../data/class-pool.js';
 import { blockWidths } from '../model/build-embedding-net.js';
 import type { NetConfig } from '../model/net-config.js';
+import { shiftViewsFor, withShiftViews, type PixelShift, type ShiftViews } from '../eval/shift-views.js';
 
 export interface ExportRunOptions {
   /** A run folder, its checkpoints/ folder, or a checkpoint manifest (checkpoints/best.json). */
@@ -54,6 +56,11 @@ export interface ExportRunOptions {
    */
   calibrationImagesPerClass?: number;
   opset?: number;
+  /**
+   * Test-time shifted views written into the graph (e.g. TTA_SHIFTS, the CLI's --tta): the file embeds each image
+   * as the mean over them; calibration and accuracy figures are measured through the same views.
+   */
+  views?: readonly PixelShift[];
   backend?: BackendPreference;
   /** Overrides of the run's recorded data options (e.g. the Omniglot folder on this machine). */
   data?: Partial<DataOptions>;
@@ -101,7 +108,7 @@ const EPISODE_SEED = 2024;
 /** The calibration stored in another model file, checked to fit the run's model (same input, embedding size, distance). */
 export function readTransferredCalibration(
   path: string,
-  expected: { embeddingSize: number; input: { width: number; height: number; channels: number }; preprocess: PreprocessSpec; loss?: { kind?: unknown }; net?: NetConfig },
+  expected: { embeddingSize: number; input: { width: number; height: number; channels: number }; preprocess: PreprocessSpec; loss?: { kind?: unknown }; net?: NetConfig; views?: readonly PixelShift[] },
 ): TransferredCalibration {
   const file = resolve(path);
   if (!existsSync(file) || !statSync(file).isFile()) throw new SiameseError('NOT_FOUND', `--calibration-from ${path}: no such model file`, { path });
@@ -143,6 +150,11 @@ export function readTransferredCalibration(
     if (source !== wanted) {
       throw new SiameseError('INVALID_ARGUMENT', `--calibration-from ${path}: its network's blocks have ${source} filters, this run's ${wanted}; a calibration only carries over between models of the same recipe`, { path });
     }
+  }
+  // Averaging over shifted views pulls every distance in: a threshold fitted with other views does not carry over.
+  const viewsOf = (shifts: unknown): string => (Array.isArray(shifts) ? `the mean over ${shifts.length} shifted views (${canonicalJson(shifts)})` : 'single views');
+  if (canonicalJson(metadata.training?.views ?? null) !== canonicalJson(expected.views ?? null)) {
+    throw new SiameseError('INVALID_ARGUMENT', `--calibration-from ${path}: its embeddings are ${viewsOf(metadata.training?.views)}, this export's ${viewsOf(expected.views)}; a calibration only carries over between models that embed the same way`, { path });
   }
   const { threshold, plattA, plattB, pairs } = metadata.calibration;
   const sha256 = createHash('sha256').update(bytes).digest('hex');
@@ -199,17 +211,23 @@ function validationAccuracy(e: EmbeddedPool, episodes: number): number | undefin
  * weights being exported. A report of another step (the best checkpoint's, when `--tag last` of a later step is
  * exported; an older step's, after a resume) does not describe this model, so its figures are not carried.
  */
-function reportFigures(runDir: string, checkpoint: { tag: string; step: number }, log: (m: string) => void): { figures: Record<string, number>; testSet?: string } | undefined {
-  const path = resolve(runDir, 'report.json');
+function reportFigures(runDir: string, checkpoint: { tag: string; step: number }, views: ShiftViews | undefined, log: (m: string) => void): { figures: Record<string, number>; testSet?: string } | undefined {
+  // A file with views is described by the evaluation through the same views (`siamese-train eval --tta`).
+  const file = `${runReportName('test', views !== undefined)}.json`;
+  const path = resolve(runDir, file);
   if (!existsSync(path)) {
-    log(`no report.json in ${runDir}: the model's metadata will carry no evaluation figures (\`siamese-train eval ${runDir}\` writes one where the run has held-out or test images)`);
+    log(`no ${file} in ${runDir}: the model's metadata will carry no evaluation figures (\`siamese-train eval ${runDir}${views ? ' --tta' : ''}\` writes one where the run has held-out or test images)`);
     return undefined;
   }
   try {
-    const report = JSON.parse(readFileSync(path, 'utf8')) as { figures?: Record<string, unknown>; testSet?: unknown; checkpoint?: { tag?: unknown; step?: unknown } };
+    const report = JSON.parse(readFileSync(path, 'utf8')) as { figures?: Record<string, unknown>; testSet?: unknown; checkpoint?: { tag?: unknown; step?: unknown }; training?: { views?: unknown } };
+    if (views && canonicalJson(report.training?.views ?? null) !== canonicalJson(views.shifts)) {
+      log(`${file} in ${runDir} was measured through other views (${canonicalJson(report.training?.views ?? null)}): its figures are left out of the metadata`);
+      return undefined;
+    }
     // The step identifies the weights: best and last saved at the same step hold the same ones.
     if (report.checkpoint?.step !== checkpoint.step) {
-      log(`report.json in ${runDir} is for the ${String(report.checkpoint?.tag)} checkpoint at step ${String(report.checkpoint?.step)}, not this ${checkpoint.tag} checkpoint at step ${checkpoint.step}: its figures are left out of the metadata (\`siamese-train eval ${runDir} --tag ${checkpoint.tag}\` measures this one)`);
+      log(`${file} in ${runDir} is for the ${String(report.checkpoint?.tag)} checkpoint at step ${String(report.checkpoint?.step)}, not this ${checkpoint.tag} checkpoint at step ${checkpoint.step}: its figures are left out of the metadata (\`siamese-train eval ${runDir} --tag ${checkpoint.tag}${views ? ' --tta' : ''}\` measures this one)`);
       return undefined;
     }
     const figures: Record<string, number> = {};
@@ -220,7 +238,7 @@ function reportFigures(runDir: string, checkpoint: { tag: string; step: number }
   }
 }
 
-function trainingFacts(run: LoadedRun, testSet: string | undefined, transferred: TransferredCalibration | undefined): Record<string, unknown> {
+function trainingFacts(run: LoadedRun, testSet: string | undefined, transferred: TransferredCalibration | undefined, views: ShiftViews | undefined): Record<string, unknown> {
   const m = run.manifest;
   const data = m.data as { options?: { data?: unknown } };
   // A folder dataset is named by its folder name only: a model file should not carry the trainer's local paths.
@@ -235,6 +253,7 @@ function trainingFacts(run: LoadedRun, testSet: string | undefined, transferred:
     trainingSeconds: m.metrics.seconds,
     ...(testSet ? { evaluatedOn: testSet } : {}),
     ...(transferred ? { calibratedFrom: transferred.source } : {}),
+    ...(views ? { views: views.shifts } : {}),
   };
 }
 
@@ -265,6 +284,11 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
   const run = await loadRunModel(runDir, { tag: options.tag ?? tag, backend: options.backend ?? 'auto' });
   try {
     log(`loaded ${run.tag} checkpoint of ${runDir} (step ${run.manifest.step})`);
+    const input = run.manifest.preprocess.input;
+    const views = options.views ? shiftViewsFor(run.manifest.preprocess.preprocess, input.channels as 1 | 3, options.views) : undefined;
+    // The train side's embedding of what the file will compute: through the same views, when there are any.
+    const embed: EmbedFn = views ? withShiftViews(run.embed, views, input, run.manifest.net.l2Normalize !== false) : run.embed;
+    if (views) log(`test-time views: each image embedded as the mean over ${views.shifts.length} shifted copies (${views.shifts.map(([dx, dy]) => `${dx},${dy}`).join(' ')})`);
     const recorded = (run.manifest.data as { options?: DataOptions }).options;
     if (!recorded) throw new SiameseError('CHECKPOINT_INVALID', `the checkpoint of ${runDir} does not record its data options; cannot find validation images to calibrate on`);
     // Checked before the dataset loads, so a wrong file costs no decoding.
@@ -277,6 +301,7 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
             preprocess: run.manifest.preprocess.preprocess,
             loss: run.manifest.loss as { kind?: unknown },
             net: run.manifest.net,
+            views: options.views,
           });
     const data = await prepareData({ ...recorded, ...options.data });
     assertSameSplit(run.manifest.data.split, data.split, runDir);
@@ -287,11 +312,11 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
     let fp32Embedded: EmbeddedPool | undefined;
     if (!finalFit) {
       log(`embedding ${data.val.classes.length} validation classes for ${transferred ? 'the accuracy check' : 'calibration'}`);
-      fp32Embedded = normalizeRows(await embedPool(run.embed as EmbedFn, data.val));
+      fp32Embedded = normalizeRows(await embedPool(embed, data.val));
     }
     let calibration: Calibration | TransferredCalibration = transferred ?? calibrate(fp32Embedded as EmbeddedPool, pairs);
     if (transferred) log(`calibration copied from ${transferred.source.file} (${transferred.source.name}, sha256 ${transferred.source.sha256.slice(0, 12)}…)`);
-    const report = reportFigures(runDir, { tag: run.tag, step: run.manifest.step }, log);
+    const report = reportFigures(runDir, { tag: run.tag, step: run.manifest.step }, views, log);
     const evaluation: Record<string, number> = { ...report?.figures };
     const fp32Accuracy = fp32Embedded && validationAccuracy(fp32Embedded, episodes);
     if (fp32Accuracy !== undefined) evaluation.validation_5way_1shot = fp32Accuracy;
@@ -301,11 +326,11 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
       preprocess: run.manifest.preprocess.preprocess,
       calibration: { threshold: c.threshold, plattA: c.plattA, plattB: c.plattB, ...(c.pairs !== undefined ? { pairs: c.pairs } : {}) },
       distance: 'euclidean',
-      training: trainingFacts(run, report?.testSet, transferred),
+      training: trainingFacts(run, report?.testSet, transferred, views),
       // A copied calibration's accuracy was measured on another model: it is not this file's figure.
       evaluation: { ...evaluation, ...extra, ...('accuracy' in c ? { calibration_accuracy: c.accuracy, calibration_eer: c.eer } : {}) },
     });
-    const fp32 = exportModelToOnnx(run.model, { metadata: metadataFor(calibration), opset: options.opset });
+    const fp32 = exportModelToOnnx(run.model, { metadata: metadataFor(calibration), opset: options.opset, views });
     let final = fp32;
     let dtypeCheck: DtypeCheck | undefined;
     let activationRanges: ActivationRanges | undefined;
@@ -318,11 +343,11 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
       const upright = finalFit ? { ...data.train, classes: data.train.classes.filter((c) => c.rotation === 0) } : data.val;
       const rangePool = spreadClasses(upright, Math.floor(MAX_RANGE_IMAGES / perClass));
       const { images, n } = poolImages(rangePool, perClass);
-      activationRanges = await measureActivationRanges(exportActivationProbe(run.model, { opset: options.opset }), run.manifest.preprocess.input, images, n);
+      activationRanges = await measureActivationRanges(exportActivationProbe(run.model, { opset: options.opset, views }), input, images, n);
       log(`int8-qdq: activation ranges of ${activationRanges.size} values measured on ${n} ${finalFit ? 'training' : 'validation'} images`);
     }
     if (dtype !== 'fp32') {
-      const stored = exportModelToOnnx(run.model, { metadata: metadataFor(calibration), dtype, opset: options.opset, activationRanges });
+      const stored = exportModelToOnnx(run.model, { metadata: metadataFor(calibration), dtype, opset: options.opset, activationRanges, views });
       final = stored;
       if (finalFit) log(`no validation classes: the ${dtype} file's accuracy change is not measured here (measure it on a test set, e.g. with siamese-sdk)`);
       else try {
@@ -335,7 +360,7 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
           log(`5-way 1-shot validation accuracy: fp32 ${(100 * fp32Accuracy).toFixed(2)}%, ${dtype} ${(100 * storedAccuracy).toFixed(2)}% (${dtypeCheck.changePoints >= 0 ? '+' : ''}${dtypeCheck.changePoints.toFixed(2)} points, ${episodes} episodes)`);
         }
         const extra: Record<string, number> = storedAccuracy !== undefined ? { [`validation_5way_1shot_${dtype}`]: storedAccuracy } : {};
-        final = exportModelToOnnx(run.model, { metadata: metadataFor(calibration, extra), dtype, opset: options.opset, activationRanges });
+        final = exportModelToOnnx(run.model, { metadata: metadataFor(calibration, extra), dtype, opset: options.opset, activationRanges, views });
       } catch (e) {
         if (!(e instanceof SiameseError && e.code === 'BACKEND')) throw e;
         log(`${e.message}: the ${dtype} file's accuracy change is not measured${transferred ? '' : ' and it is calibrated on fp32 embeddings'}`);

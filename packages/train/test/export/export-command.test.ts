@@ -19,6 +19,7 @@ import type { LossConfig } from '../../src/losses/index.js';
 import { runExportCommand } from '../../src/cli/export-command.js';
 import { exportRun } from '../../src/export/index.js';
 import { evaluateRun } from '../../src/eval/evaluate-run.js';
+import { TTA_SHIFTS, shiftViewsFor, withShiftViews } from '../../src/eval/shift-views.js';
 import { FIXTURE_DIR, tempDir } from '../helpers.js';
 import { maxAbsDiff, nhwcToNchw, predictTf, randomizeWeights, rng, runOrtNode, uniform, useCpuBackend } from './helpers.js';
 
@@ -194,6 +195,44 @@ describe('siamese-train export', () => {
     expect(await codeOf(exportRun({ run: fitDir, out: join(fitDir, 'x.onnx'), calibrationFrom: junk, backend: 'cpu' }))).toBe('MODEL_INVALID');
     expect(await codeOf(exportRun({ run: fitDir, out: join(fitDir, 'x.onnx'), calibrationFrom: join(fitDir, 'absent.onnx'), backend: 'cpu' }))).toBe('NOT_FOUND');
   });
+
+  it('--tta: the file embeds through the shifted views, calibrated, measured and reported through them', async () => {
+    const out = join(runDir, '..', 'models', 'tengwar-tta.onnx');
+    // No report.tta.json yet: report.json (single views) does not describe this file.
+    expect(await runExportCommand([runDir, '--out', out, '--tta', '--pairs', '500', '--episodes', '50', '--backend', 'cpu'], log)).toBe(0);
+    const bytes = new Uint8Array(readFileSync(out));
+    const m = readModelMetadata(bytes);
+    expect(m.training?.views).toEqual(TTA_SHIFTS);
+    expect(m.evaluation).not.toHaveProperty('random_5way_1shot');
+    expect(logs.some((l) => l.includes('no report.tta.json') && l.includes('--tta'))).toBe(true);
+    const n = 3;
+    const x = Float32Array.from(uniform(n * 28 * 28, rng(6), 0, 1), (v) => (v < 0.8 ? 0 : v));
+    const views = shiftViewsFor(m.preprocess, 1);
+    const want = await withShiftViews(async (images, k) => predictTf(model, images, k), views, { height: 28, width: 28, channels: 1 }, true)(x, n);
+    const ort = await runOrtNode(bytes, nhwcToNchw(x, n, 28, 28, 1), [n, 1, 28, 28]);
+    expect(maxAbsDiff(want, ort.output)).toBeLessThan(1e-4);
+
+    // eval --tta writes its own report, which a --tta export then carries.
+    const evaluated = await evaluateRun(runDir, { split: 'validation', views: TTA_SHIFTS, episodes: 50, verificationPairs: 200, backend: 'cpu' });
+    expect(evaluated.files.json.endsWith('report.validation.tta.json')).toBe(true);
+    expect(evaluated.training.views).toEqual(TTA_SHIFTS);
+    writeFileSync(join(runDir, 'report.tta.json'), JSON.stringify({ testSet: 'validation split of Tengwar', checkpoint: { tag: 'best', step: 10 }, training: { views: TTA_SHIFTS }, figures: { random_5way_1shot: 0.66 } }));
+    const withFigures = await exportRun({ run: runDir, out, views: TTA_SHIFTS, pairs: 500, episodes: 50, backend: 'cpu' });
+    expect(withFigures.metadata.evaluation).toMatchObject({ random_5way_1shot: 0.66 });
+
+    // A calibration carries over only between files that embed the same way.
+    const fitDir = join(runDir, '..', 'final-fit-tta');
+    const fitOptions: DataOptions = { data: join(FIXTURE_DIR, 'Tengwar'), inputSize: 28, channels: 1, seed: 3, valFraction: 0, cacheDir: join(runDir, '..', 'cache') };
+    writeRun(fitDir, 'last', { step: 20, net, loss: { kind: 'proto' }, data: fitOptions, weights: weightsOf(model) });
+    const plain = join(runDir, '..', 'models', 'tengwar-test.onnx'); // the first test's export, single views
+    const refused = await exportRun({ run: fitDir, out: join(fitDir, 'x.onnx'), views: TTA_SHIFTS, calibrationFrom: plain, backend: 'cpu' }).catch((e: unknown) => e);
+    expect(isSiameseError(refused) && refused.code).toBe('INVALID_ARGUMENT');
+    expect(String((refused as Error).message)).toMatch(/its embeddings are single views, this export's the mean over 5 shifted views/);
+    expect(await codeOf(exportRun({ run: fitDir, out: join(fitDir, 'y.onnx'), calibrationFrom: out, backend: 'cpu' }))).toBe('INVALID_ARGUMENT');
+    const transferred = await exportRun({ run: fitDir, out: join(fitDir, 'fit-tta.onnx'), views: TTA_SHIFTS, calibrationFrom: out, backend: 'cpu' });
+    expect(transferred.metadata.calibration.threshold).toBe(withFigures.metadata.calibration.threshold);
+    expect(transferred.metadata.training?.views).toEqual(TTA_SHIFTS);
+  }, 240_000);
 
   it("leaves out a report's figures when the report is of another checkpoint", async () => {
     // A report of step 7 (e.g. written before a resume) does not describe the step-10 checkpoint being exported.
