@@ -7,7 +7,8 @@ import type { ModelMetadata } from './metadata.js';
 
 /**
  * 'fp32' (the default) and 'int8-qdq': the same network fully quantised (integer convolutions; same accuracy on
- * every task of the model card, about twice the throughput in onnxruntime on CPU and in WebAssembly).
+ * every task of the model card). Whether it is faster depends on the CPU: in onnxruntime-node it pays off with VNNI
+ * and is slower without; in WebAssembly it is faster, by a margin that depends on the CPU (BENCHMARKS.md).
  */
 export const BUNDLED_MODEL_FILES = { fp32: 'omniglot-conv4.onnx', 'int8-qdq': 'omniglot-conv4.int8-qdq.onnx' } as const;
 export type BundledDType = keyof typeof BUNDLED_MODEL_FILES;

@@ -17,6 +17,7 @@ export * from './fetch-limits.js';
 export * from './load-options.js';
 export * from './parse-number.js';
 export * from './image-header.js';
+export * from './decoder-guards.js';
 export * from './png-decoder.js';
 export * from './sha256.js';
 export * from './seeded-random.js';

@@ -13,7 +13,7 @@
  * full decoder (jimp) for both, so the fast path never changes which files are accepted.
  */
 import { SiameseError } from './errors.js';
-import { checkImageHeader } from './image-header.js';
+import { checkImageHeader } from './decoder-guards.js';
 import type { RawImage } from './image.js';
 import { PNG_COLOR_TYPES, type PngStructure, isPng, pngCorrupt, readPngStructure } from './png-chunks.js';
 

@@ -21,7 +21,8 @@ export type WireType = (typeof WireType)[keyof typeof WireType];
 
 const TWO_32 = 4294967296;
 const MAX_FIELD_NUMBER = 536870911; // 2^29 - 1
-const utf8Encoder = new TextEncoder();
+// Pure: a reader-only bundle (the web SDK reads ONNX, never writes it) drops the writer and this encoder with it.
+const utf8Encoder = /* @__PURE__ */ new TextEncoder();
 
 /**
  * Builds one protobuf message. Nested messages are written with {@link ProtoWriter.message}, which encodes the child

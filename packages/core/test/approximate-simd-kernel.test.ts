@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createDotArena } from '../src/simd-dot-kernel.js';
+import { DOT_KERNELS_WASM, createDotArena } from '../src/simd-dot-kernel.js';
+import { assembleDotKernels } from '../src/simd-dot-kernel-source.js';
 
 /** Seeded values in [-1, 1). */
 function seeded(n: number, seed: number): Float32Array {
@@ -51,5 +52,10 @@ describe('dot kernels of the approximate index (assembled WebAssembly SIMD vs Ja
     const arena = createDotArena(64, 8);
     arena.alloc(48);
     expect(() => arena.alloc(32)).toThrow(RangeError);
+  });
+
+  it('ships exactly the module its assembler builds (on a mismatch, paste the printed base64 into DOT_KERNELS_WASM)', () => {
+    const assembled = Buffer.from(assembleDotKernels()).toString('base64');
+    expect(DOT_KERNELS_WASM, `DOT_KERNELS_WASM is stale; the assembler gives:\n${assembled}`).toBe(assembled);
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SiameseError, checkImageHeader, readImageHeader, sniffImageFormat } from '../src/index.js';
+import { SiameseError, checkImageHeader, checkImageSize, readImageHeader, readImageSize, sniffImageFormat } from '../src/index.js';
 
 const fixtureDir = join(__dirname, '../../../fixtures/omniglot-eval-mini/Tengwar/character01');
 
@@ -43,8 +43,24 @@ describe('image headers', () => {
   it('reads the size of every format without decoding', () => {
     for (const [format, make] of Object.entries(headers)) {
       expect(readImageHeader(make(300, 200)), format).toEqual({ format, width: 300, height: 200, pixels: 60_000 });
+      expect(readImageSize(make(300, 200)), format).toEqual({ format, width: 300, height: 200, pixels: 60_000 });
       expect(sniffImageFormat(make(1, 1))).toBe(format);
     }
+  });
+
+  it('states a pixel limit under a megapixel in pixels, larger ones in megapixels', () => {
+    const png = headers.png(105, 105);
+    for (const check of [checkImageHeader, checkImageSize]) {
+      expect(() => check(png, { maxPixels: 100 })).toThrow('PNG image is 105×105 = 11025 pixels, over the limit of 100 (option maxPixels)');
+      expect(() => check(headers.png(3000, 2000), { maxPixels: 5_000_000 })).toThrow('PNG image is 3000×2000 = 6.0 megapixels, over the limit of 5.0 (option maxPixels)');
+    }
+  });
+
+  it("names the caller's formats when the bytes are none it recognises", () => {
+    const text = bytes('hello world, not an image');
+    expect(() => readImageHeader(text)).toThrow('not a supported image format (expected PNG, JPEG, GIF, BMP, TIFF or WebP)');
+    expect(() => checkImageHeader(text, { formats: 'PNG, JPEG, GIF, BMP or TIFF' })).toThrow('not a supported image format (expected PNG, JPEG, GIF, BMP or TIFF)');
+    expect(() => checkImageSize(text, { formats: 'PNG or WebP' })).toThrow('(expected PNG or WebP)');
   });
 
   it('refuses decompression bombs and zero sizes before decoding', () => {

@@ -5,7 +5,7 @@
  * cycles forever: the process hung).
  */
 import { describe, expect, it } from 'vitest';
-import { readImageHeader } from '../src/index.js';
+import { checkImageSize, readImageHeader, readImageSize } from '../src/index.js';
 
 function gif(lzw: number[]): Uint8Array {
   // 2 × 2 screen with a 4-colour global palette, one 2 × 2 frame, LZW minimum code size 2.
@@ -43,5 +43,17 @@ describe('decoder hazards refused from the header', () => {
     expect(() => readImageHeader(tiff((ifd) => ifd))).toThrowError(/reached twice/);
     expect(() => readImageHeader(tiff(() => 0, (ifd) => ifd))).toThrowError(/reached twice/);
     expect(() => readImageHeader(tiff(() => 0, () => 40, 0x40000000))).toThrowError(/claims 1073741824 values/);
+  });
+
+  it("are jimp's guards only: readImageSize (the web SDK's check, the browser decodes) reads the same sizes without them", () => {
+    const hazards = [gif([0xc4, 0x01]), tiff((ifd) => ifd), tiff(() => 0, (ifd) => ifd), tiff(() => 0, () => 40, 0x40000000)];
+    for (const bytes of hazards) {
+      expect(() => readImageHeader(bytes)).toThrowError(expect.objectContaining({ code: 'IMAGE_DECODE' }) as Error);
+      expect(readImageSize(bytes)).toMatchObject({ width: 2, height: 2 });
+      expect(checkImageSize(bytes, { maxPixels: 4 })).toMatchObject({ width: 2, height: 2 });
+    }
+    for (const bytes of [gif([0x04, 0x80, 0x02]), tiff(() => 0)]) expect(readImageSize(bytes)).toEqual(readImageHeader(bytes));
+    // The pixel limit and GIF frame counting are not decoder guards: both checks apply them alike.
+    expect(() => checkImageSize(gif([0x04, 0x80, 0x02]), { maxPixels: 3 })).toThrowError(expect.objectContaining({ code: 'IMAGE_TOO_LARGE' }) as Error);
   });
 });

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 /**
  * `siamese`: the Node SDK from the command line.
- *   siamese rank <query> <supportDir> [--k 5] [--json] [--model m.onnx] [--strategy prototype|nearest] [--threshold d] [--device auto|cuda|cpu]
- *   siamese compare <a> <b> [--json] [--model m.onnx] [--device ...]
- *   siamese embed <files...> [--out file] [--model m.onnx] [--device ...]
- *   siamese info [model] [--json] [--device ...]
+ *   siamese rank <query> <supportDir> [--k 5] [--json] [--model m.onnx] [--strategy prototype|nearest] [--threshold d] [--device ...] [--dtype ...]
+ *   siamese compare <a> <b> [--json] [--model m.onnx] [--device ...] [--dtype ...]
+ *   siamese embed <files...> [--out file] [--model m.onnx] [--device ...] [--dtype ...]
+ *   siamese info [model] [--json] [--device ...] [--dtype ...]
  * Exit codes: 0 success, 1 a SiameseError (bad input, missing file, ...; its message, no stack), 2 usage.
  */
 import { constants as fsConstants } from 'node:fs';

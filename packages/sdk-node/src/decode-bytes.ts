@@ -45,8 +45,11 @@ export const nodeInflate: InflateFunction = (compressed, maxOutputLength) => {
   return { output: buffer, consumed: engine.bytesWritten };
 };
 
+/** The formats jimp decodes, as named when bytes are none of them (WebP is recognised, then refused below). */
+const NODE_IMAGE_FORMATS = 'PNG, JPEG, GIF, BMP or TIFF';
+
 export async function decodeImageBytes(bytes: Uint8Array, maxPixels: number, png: PngDecoderChoice = 'fast'): Promise<RawImage> {
-  const header = checkImageHeader(bytes, { maxPixels });
+  const header = checkImageHeader(bytes, { maxPixels, formats: NODE_IMAGE_FORMATS });
   if (header.format === 'webp') {
     throw new SiameseError('IMAGE_UNSUPPORTED_FORMAT', 'WebP images are not decoded in Node (jimp); convert to PNG or JPEG', { format: 'webp' });
   }

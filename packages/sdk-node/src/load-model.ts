@@ -16,8 +16,8 @@ export interface LoadModelOptions {
   device?: DeviceOption;
   /**
    * Which bundled variant of the default model to load: 'fp32' (default) or 'int8-qdq' (fully quantised: same
-   * accuracy, about twice the throughput on CPUs with VNNI). With a model source, it is a check instead: the file's
-   * metadata must state this dtype.
+   * accuracy; faster on CPUs with VNNI, slower without — see the README). With a model source, it is a check
+   * instead: the file's metadata must state this dtype.
    */
   dtype?: BundledDType;
   /** Threads per inference, an integer from 1 to 256 (default: all cores). The web SDK takes the same values. */

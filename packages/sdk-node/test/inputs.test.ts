@@ -172,7 +172,10 @@ describe('bad images → typed errors naming the image', () => {
   });
 
   it('unsupported formats → IMAGE_UNSUPPORTED_FORMAT', async () => {
-    expect((await errorOf(() => model.embed(write('notes.png', 'just some text')))).code).toBe('IMAGE_UNSUPPORTED_FORMAT');
+    const text = await errorOf(() => model.embed(write('notes.png', 'just some text')));
+    expect(text.code).toBe('IMAGE_UNSUPPORTED_FORMAT');
+    // The formats jimp decodes, not WebP (recognised, then refused by name below).
+    expect(text.message).toMatch(/not a supported image format \(expected PNG, JPEG, GIF, BMP or TIFF\)$/);
     const webp = Buffer.from('RIFF\x1e\x00\x00\x00WEBPVP8X\x0a\x00\x00\x00\x00\x00\x00\x00\x09\x00\x00\x09\x00\x00', 'latin1');
     const error = await errorOf(() => model.embed(webp));
     expect(error.code).toBe('IMAGE_UNSUPPORTED_FORMAT');
@@ -201,7 +204,10 @@ describe('bad images → typed errors naming the image', () => {
     expect((await errorOf(() => model.embed(gifBomb))).code).toBe('IMAGE_TOO_LARGE');
     expect(performance.now() - gifStarted).toBeLessThan(1000);
     const strict = await loadModel(mechanicsModel(), { maxPixels: 100 * 100 });
-    expect((await errorOf(() => strict.embed(pngPath))).code).toBe('IMAGE_TOO_LARGE'); // 105 × 105 > 10,000
+    const overLimit = await errorOf(() => strict.embed(pngPath)); // 105 × 105 > 10,000
+    expect(overLimit.code).toBe('IMAGE_TOO_LARGE');
+    // A limit under a megapixel is stated in pixels (in megapixels both read "0.0").
+    expect(overLimit.message).toMatch(/105×105 = 11025 pixels, over the limit of 10000 \(option maxPixels\)/);
     expect(await strict.embed({ data: new Uint8Array(28 * 28), width: 28, height: 28, channels: 1 })).toHaveLength(strict.embeddingSize);
     // Pixels the caller holds are held to the limit too (they were once let through): raw and jimp images.
     const small = { data: new Uint8Array(28 * 28), width: 28, height: 28, channels: 1 as const };

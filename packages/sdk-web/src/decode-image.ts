@@ -8,7 +8,7 @@ import {
   DEFAULT_MAX_PIXELS,
   SiameseError,
   captureRawImage,
-  checkImageHeader,
+  checkImageSize,
   checkPixelLimit,
   decodeDataUrl,
   isDataUrl,
@@ -86,10 +86,14 @@ async function decodeBlob(blob: Blob, maxPixels: number): Promise<RawImage> {
   return decodeBytes(new Uint8Array(await blob.arrayBuffer()), maxPixels);
 }
 
+/** The formats browsers decode, as named when bytes are none of them (TIFF only in some browsers). */
+const WEB_IMAGE_FORMATS = 'PNG, JPEG, GIF, BMP or WebP';
+
 /** Encoded image bytes → pixels. The bytes are read (copied into a Blob) before the first await. */
 async function decodeBytes(bytes: Uint8Array, maxPixels: number): Promise<RawImage> {
-  // Same checks as the Node SDK, from the header alone: format known, not empty, within the pixel limit.
-  checkImageHeader(bytes, { maxPixels });
+  // Same checks as the Node SDK, from the header alone: format known, not empty, within the pixel limit. The
+  // checks Node adds for jimp's codecs (core's checkImageHeader) are left out: the browser's decoder is its own.
+  checkImageSize(bytes, { maxPixels, formats: WEB_IMAGE_FORMATS });
   const blob = new Blob([bytes as Uint8Array<ArrayBuffer>]);
   let bitmap: ImageBitmap;
   try {

@@ -22,7 +22,8 @@ export interface LoadModelOptions {
   device?: DeviceRequest;
   /**
    * Which variant of the default model to load: 'fp32' (default) or 'int8-qdq' (fully quantised: same accuracy,
-   * about twice the wasm throughput). With a model source, it is a check: the file's metadata must state it.
+   * faster on wasm by a margin that depends on the CPU). With a model source, it is a check: the file's metadata
+   * must state it.
    */
   dtype?: BundledDType;
   /** Folder URL of onnxruntime-web's .wasm/.mjs files, when they are not served beside its module. */

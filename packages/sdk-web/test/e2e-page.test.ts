@@ -225,6 +225,9 @@ describe('web SDK on a plain page (wasm, single thread)', () => {
     expect(r.noMetadata.message).toMatch(/metadata/);
     expect(r.realOutputMismatch.message).toMatch(/\b8\b.*\b16\b|\b16\b.*\b8\b/);
     expect(r.crossOriginNoCors.message).toMatch(/CORS/);
+    // Unknown bytes name the formats a browser decodes; a limit under a megapixel is stated in pixels.
+    expect(r.notAnImage.message).toMatch(/not a supported image format \(expected PNG, JPEG, GIF, BMP or WebP\)$/);
+    expect(r.overPixelLimit.message).toMatch(/105×105 = 11025 pixels, over the limit of 1000 \(option maxPixels\)$/);
     // The same errors as the Node SDK gives for the same mistakes.
     expect(r.tooManyThreads.message).toMatch(/threads must be an integer from 1 to 256/);
     expect(r.dtypeMismatchBytes.message).toBe('model bytes is fp32, not the requested dtype int8-qdq');
