@@ -135,6 +135,9 @@ export async function runTrainCommand(argv: string[], hooks: TrainCommandHooks =
     recordedSplit = manifest.data.split;
     dataOptions = {
       ...recorded,
+      // The data may have moved (another machine, another folder): a path given anew is used, and assertSameSplit
+      // below checks that it holds the classes the run was split on.
+      ...(options.explicit.includes('data') && options.data ? { data: options.data.data } : {}),
       ...(options.explicit.includes('omniglot-dir') ? { omniglotDir: options.data?.omniglotDir } : {}),
       ...(options.explicit.includes('cache-dir') ? { cacheDir: options.data?.cacheDir } : {}),
       ...(options.explicit.includes('download') ? { download: true } : {}),
@@ -211,7 +214,8 @@ export async function runTrainCommand(argv: string[], hooks: TrainCommandHooks =
     episodes: options.evalEpisodes,
     createStepper: hooks.createStepper,
     backend: trainer.backend,
-    data: { omniglotDir: dataOptions!.omniglotDir, cacheDir: dataOptions!.cacheDir },
+    // Where the data is now: the best checkpoint may have been written before a resume that gave a new --data.
+    data: { data: dataOptions!.data, omniglotDir: dataOptions!.omniglotDir, cacheDir: dataOptions!.cacheDir },
     training: { trainingSeconds: result.seconds, backend: result.backend, workers: result.workers },
     onLog: say,
   });

@@ -2,7 +2,7 @@
  * `siamese-train` end to end, in process: train on a folder-per-class dataset (real Omniglot fixture images),
  * then `eval` and `export` on the run, and the errors a user meets.
  */
-import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, rmSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
@@ -111,6 +111,13 @@ describe('siamese-train', () => {
       writeFileSync(file, 'x');
       expect(await main(['--data', data, '--cache-dir', cache, '--out', join(file, 'run'), ...SMALL])).toBe(2);
       expect(lastError()).toMatch(/\[INVALID_ARGUMENT\]: --out .*a-file\/run: cannot create or write the folder .*\(a file is in the way\)/);
+      // The dataset moved: --data names the new folder on --resume, and the run continues on it (the old folder,
+      // which now holds an extra class, would be refused).
+      const moved = join(tempDir('cli-moved'), 'data');
+      cpSync(data, moved, { recursive: true });
+      rmSync(join(moved, 'zz-added-class'), { recursive: true });
+      expect(await main(['--resume', '--out', out, '--data', moved, '--steps', '7', '--quiet']), lastError()).toBe(0);
+      expect(readMetrics(join(out, 'metrics.jsonl')).filter((m) => m.kind === 'train').at(-1)?.step).toBe(7);
     } finally {
       stderr.mockRestore();
     }
