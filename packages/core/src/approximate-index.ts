@@ -15,42 +15,12 @@
  * would take most of an hour to index, and neither runs in browsers. This index builds in seconds, in pure
  * JavaScript + WebAssembly, in Node and browsers alike.
  */
+import { type ApproximateIndexOptions, type ApproximateScan, MIN_SCAN_ROWS, assertProbes, assertScanShare, resolveApproximateIndexOptions } from './approximate-index-options.js';
 import { SiameseError } from './errors.js';
 import { allocFloats, assignCells, coarseGroups, trainCells } from './ivf-centroids.js';
 import { createDotArena, type DotArena } from './simd-dot-kernel.js';
 import { TopK } from './top-k.js';
 
-export interface ApproximateIndexOptions {
-  /** Number of cells (default: rows / {@link ROWS_PER_CELL}, at least 1, at most rows). More cells: less to scan per query, slower builds. */
-  lists?: number;
-  /** Cells scanned per query. Default: adaptive — the closest cells until `scanShare` of the rows are covered. */
-  probes?: number;
-  /** Share of the rows a query scans when `probes` is not set (default {@link DEFAULT_SCAN_SHARE}, at least {@link MIN_SCAN_ROWS} rows). */
-  scanShare?: number;
-  /** Rows used to train the centroids (default: 24 per cell, at least 65,536, at most all rows). */
-  trainingSample?: number;
-  /** k-means iterations at each of the two levels (default 6). */
-  iterations?: number;
-  /** Seed of the deterministic sampling (default 1). */
-  seed?: number;
-  /** Use the WebAssembly SIMD kernels where the engine allows it (default true); false forces the JavaScript kernels. */
-  simd?: boolean;
-}
-
-/** How much one search scans: a fixed number of cells, or a share of the rows (adaptive). */
-export interface ApproximateScan {
-  probes?: number;
-  scanShare?: number;
-}
-
-/** Default rows per cell: small cells keep a query's scan close to the rows it needs; ~16,000 centroids at 1M are cheap to score. */
-export const ROWS_PER_CELL = 64;
-/** Default share of the rows a query scans (recall@10 ≈ 0.96–0.98 on the seeded galleries of the tests and bench). */
-export const DEFAULT_SCAN_SHARE = 0.04;
-/** A query scans at least this many rows (small galleries: near-exact recall for a negligible cost). */
-export const MIN_SCAN_ROWS = 2048;
-/** Galleries up to this size train on every row (cheap, and steadier recall than a 24-per-cell sample). */
-const MIN_TRAINING_SAMPLE = 65_536;
 /** Rows copied into the training arena at once while assigning the gallery to cells. */
 const ASSIGN_BLOCK = 1024;
 /** Bound on Σ|query16|: times 127 (the largest code) it stays below 2³¹ (int32 sums in the kernel). */
@@ -113,7 +83,7 @@ export class ApproximateIndex {
       throw new SiameseError('INVALID_ARGUMENT', `matrix of ${matrix.length} values is not a whole number of ${dim}-value rows`);
     }
     const rows = matrix.length / dim;
-    const o = resolveOptions(options, rows);
+    const o = resolveApproximateIndexOptions(options, rows);
     const random = lcg(o.seed);
 
     // Training sample: distinct rows by a partial Fisher–Yates shuffle of row numbers.
@@ -196,9 +166,9 @@ export class ApproximateIndex {
     if (query.length !== dim) throw new SiameseError('INVALID_ARGUMENT', `query has ${query.length} values, expected ${dim}`);
     for (let d = 0; d < dim; d++) if (!Number.isFinite(query[d])) throw new SiameseError('INVALID_ARGUMENT', `query value ${d} is not a finite number`);
     const probes = scan.probes ?? (scan.scanShare === undefined ? this.probes : undefined);
-    if (probes !== undefined) positiveInteger('probes', probes);
+    if (probes !== undefined) assertProbes(probes);
     const share = scan.scanShare ?? this.scanShare;
-    checkShare(share);
+    assertScanShare(share);
     this.lastScannedRows = 0;
     if (rows === 0 || !(k >= 1)) return [];
 
@@ -287,47 +257,6 @@ export class ApproximateIndex {
     }
     return cells;
   }
-}
-
-interface ResolvedOptions {
-  lists: number;
-  probes: number | undefined;
-  scanShare: number;
-  trainingSample: number;
-  iterations: number;
-  seed: number;
-  simd: boolean;
-}
-
-/** Checks approximate index options without building (so a support set can refuse them when they are set). */
-export function validateApproximateIndexOptions(options: ApproximateIndexOptions): void {
-  resolveOptions(options, 0);
-}
-
-function resolveOptions(options: ApproximateIndexOptions, rows: number): ResolvedOptions {
-  if (typeof options !== 'object' || options === null) throw new SiameseError('INVALID_ARGUMENT', `approximate index options must be an object, got ${String(options)}`);
-  const { lists, probes, scanShare = DEFAULT_SCAN_SHARE, trainingSample, iterations = 6, seed = 1, simd = true } = options;
-  const cells = Math.min(Math.max(1, rows), lists === undefined ? Math.max(1, Math.round(rows / ROWS_PER_CELL)) : positiveInteger('lists', lists));
-  if (probes !== undefined) positiveInteger('probes', probes);
-  checkShare(scanShare);
-  if (trainingSample !== undefined) positiveInteger('trainingSample', trainingSample);
-  if (!Number.isInteger(iterations) || iterations < 0) invalid('iterations', 'a non-negative integer', iterations);
-  if (!Number.isInteger(seed)) invalid('seed', 'an integer', seed);
-  if (typeof simd !== 'boolean') invalid('simd', 'a boolean', simd);
-  return { lists: cells, probes, scanShare, trainingSample: trainingSample ?? Math.max(24 * cells, MIN_TRAINING_SAMPLE), iterations, seed, simd };
-}
-
-function positiveInteger(name: string, value: unknown): number {
-  if (!Number.isInteger(value) || (value as number) < 1) invalid(name, 'a positive integer', value);
-  return value as number;
-}
-
-function checkShare(share: unknown): void {
-  if (typeof share !== 'number' || !(share > 0 && share <= 1)) invalid('scanShare', 'a number in (0, 1]', share);
-}
-
-function invalid(name: string, what: string, value: unknown): never {
-  throw new SiameseError('INVALID_ARGUMENT', `approximate index option ${name} must be ${what}, got ${String(value)}`, { option: name });
 }
 
 /** A small deterministic generator in [0, 1) (numerical recipes LCG): reproducible indexes from a seed. */

@@ -10,6 +10,8 @@ export * from './distance.js';
 export * from './top-k.js';
 export * from './embedding-matrix.js';
 export * from './embedding-index.js';
+export * from './approximate-index-options.js';
+export * from './approximate-index-provider.js';
 export * from './approximate-index.js';
 export * from './rank.js';
 export * from './inputs.js';

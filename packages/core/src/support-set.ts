@@ -3,7 +3,9 @@
  * {@link EmbeddingIndex} for fast ranking, editable (add / remove) and storable without the images
  * (toJSON / fromJSON, with strict validation because stored sets are untrusted input).
  */
-import { ApproximateIndex, type ApproximateIndexOptions, validateApproximateIndexOptions } from './approximate-index.js';
+import type { ApproximateIndex } from './approximate-index.js';
+import { type ApproximateIndexOptions, validateApproximateIndexOptions } from './approximate-index-options.js';
+import { approximateIndexBuilder, loadApproximateIndex } from './approximate-index-provider.js';
 import { buildEmbeddingIndex, type EmbeddingIndex } from './embedding-index.js';
 import { normalizeUnlessUnit, unitEmbedding } from './embedding-vector.js';
 import { SiameseError } from './errors.js';
@@ -54,10 +56,18 @@ export class SupportSet<TInput> {
     if (options) this.setSearch(options);
   }
 
-  /** Embeds every image of `entries` (one batched pass) into a new set. */
+  /**
+   * Embeds every image of `entries` (one batched pass) into a new set. A set that may search approximately also
+   * waits for the approximate index to load where an SDK loads it lazily (see approximate-index-provider.ts), so
+   * its synchronous `rankEmbedding` searches approximately from the start.
+   */
   static async create<TInput>(model: SupportSetModel<TInput>, entries: SupportEntries<TInput>, options?: SupportSetOptions): Promise<SupportSet<TInput>> {
     const set = new SupportSet(model, options);
+    const loaded = set.search.index === 'exact' ? undefined : loadApproximateIndex();
+    // Awaited below, after the embedding (whose errors come first); meanwhile a failed load is not "unhandled".
+    loaded?.catch(() => {});
     await set.add(entries);
+    await loaded;
     return set;
   }
 
@@ -66,7 +76,11 @@ export class SupportSet<TInput> {
     return new SupportSet(model, options);
   }
 
-  /** Chooses exact or approximate search for later `rank` calls (the approximate index is built on first use). */
+  /**
+   * Chooses exact or approximate search for later `rank` calls (the approximate index is built on first use). Where
+   * the approximate index loads lazily (web), asking for it starts the load; synchronous `rankEmbedding` calls made
+   * before it has arrived search exactly, `rank` waits for it.
+   */
   setSearch(options: SupportSetOptions): this {
     const { index = 'exact', approximate } = options;
     if (index !== 'exact' && index !== 'approximate' && index !== 'auto') {
@@ -75,6 +89,8 @@ export class SupportSet<TInput> {
     if (approximate !== undefined) validateApproximateIndexOptions(approximate);
     this.search = { index, approximate };
     this.approximate = undefined;
+    // A head start for later calls; a failure is reported by the next `rank`, which tries again.
+    if (index !== 'exact') loadApproximateIndex()?.catch(() => {});
     return this;
   }
 
@@ -84,11 +100,18 @@ export class SupportSet<TInput> {
     return index === 'approximate' || (index === 'auto' && this.groups.size >= AUTO_APPROXIMATE_LABELS) ? 'approximate' : 'exact';
   }
 
-  /** The approximate index over the label prototypes, built on first use after a change; undefined for exact search. */
+  /**
+   * The approximate index over the label prototypes, built on first use after a change; undefined when the search
+   * is exact — including an approximate set whose SDK has not provided (or not yet loaded) the index: it then ranks
+   * exactly, with the same answers, only slower (approximate search is a speed option, never a different result
+   * set to rely on). See approximate-index-provider.ts.
+   */
   approximateIndex(): ApproximateIndex | undefined {
     if (this.searchKind === 'exact') return undefined;
+    const build = approximateIndexBuilder();
+    if (build === undefined) return undefined;
     const index = this.index();
-    this.approximate ??= ApproximateIndex.build(index.prototypes, index.dim, this.search.approximate);
+    this.approximate ??= build(index.prototypes, index.dim, this.search.approximate);
     return this.approximate;
   }
 
@@ -192,10 +215,11 @@ export class SupportSet<TInput> {
     } catch (error) {
       embedded = Promise.reject(error); // a model whose embedBatch throws synchronously: still the query's error
     }
-    return embedded.then(
-      (embeddings) => rankEmbedding(this.index(), embeddings[0], resolved, this.model.metadata, this.approximateIndex()),
-      queryError,
-    );
+    const rank = (embeddings: Float32Array[]): RankResult => rankEmbedding(this.index(), embeddings[0], resolved, this.model.metadata, this.approximateIndex());
+    // An approximate set whose index loads lazily (web) waits for it on its first query; afterwards this is undefined.
+    const loaded = this.searchKind === 'approximate' ? loadApproximateIndex() : undefined;
+    if (loaded) return Promise.all([embedded.then(undefined, queryError), loaded]).then(([embeddings]) => rank(embeddings));
+    return embedded.then(rank, queryError);
   }
 
   /**

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ApproximateIndex, SiameseError, SupportSet, scoreRows, TopK, rerankDepth } from '../src/index.js';
+import { ApproximateIndex, SiameseError, SupportSet, provideApproximateIndex, scoreRows, TopK, rerankDepth } from '../src/index.js';
 import { makeModel } from './helpers.js';
+
+// As the Node SDK does at import: core itself never loads the index (approximate-index-provider.test.ts covers that).
+provideApproximateIndex({ build: ApproximateIndex.build });
 
 /** A seeded gallery shaped like real embeddings: `rows` unit vectors around rows/20 class centres. */
 function clusteredGallery(rows: number, dim: number, seed: number): { matrix: Float32Array; queries: Float32Array } {

@@ -3,6 +3,8 @@
  * and support sets that may also be a directory of `<label>/<images>`.
  */
 import { EmbeddingModel, type EmbeddingModelOptions, type RankOptions, type RankResult, type SupportEntries, SupportSet, type SupportSetOptions } from '@siamese-sdk/core';
+// Every support set of this SDK has a SiameseModel: importing this module provides their approximate index.
+import './approximate-index.js';
 import type { ImageInput } from './image-input.js';
 import { readSupportDirectory } from './support-directory.js';
 

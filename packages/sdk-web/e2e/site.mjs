@@ -19,6 +19,8 @@ export function startTestSite({ isolated = false, defaultModel } = {}) {
     mounts: {
       '/ort/': ORT_DIST,
       '/sdk/': path.join(PKG_DIR, 'dist'),
+      // The worker's copy of index.js (handler below) imports its chunks relatively: they are served beside it as built.
+      '/sdk-worker/': path.join(PKG_DIR, 'dist'),
       '/pages/': path.join(PKG_DIR, 'e2e/pages'),
       '/demo/': path.join(PKG_DIR, 'dist-demo'),
       '/examples/': path.join(REPO_DIR, 'examples'),

@@ -1,5 +1,6 @@
 // After tsup: copies the default model next to the bundle (when the lead has produced it) and reports the size of
-// OUR JavaScript — minified, without onnxruntime-web, its .wasm files or the model — against the 60 kB goal.
+// OUR JavaScript — minified, without onnxruntime-web, its .wasm files or the model: what loads on import against the
+// 60 kB goal, and each chunk loaded later, on first use, on its own line.
 import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,5 +27,9 @@ if (existsSync(model)) {
   console.log('[sdk-web] models/omniglot-conv4.onnx not found: dist has no default model (pass a model URL to loadModel)');
 }
 // Printed, not enforced here (a build over the goal still produces a usable bundle): test/bundle-size.test.ts fails.
-const { bytes, gzip } = measureBundle(dist);
-console.log(`[sdk-web] bundle size (our JS, minified, without onnxruntime-web/.wasm/model): ${kB(bytes)} kB (${kB(gzip)} kB gzip); goal ≤ ${kB(BUNDLE_GOAL_BYTES)} kB: ${bytes <= BUNDLE_GOAL_BYTES ? 'OK' : 'OVER'}`);
+const { entry, lazy } = measureBundle(dist);
+console.log(
+  `[sdk-web] bundle size (our JS, minified, without onnxruntime-web/.wasm/model), loaded on import (${entry.files.join(' + ')}): ` +
+    `${kB(entry.bytes)} kB (${kB(entry.gzip)} kB gzip); goal ≤ ${kB(BUNDLE_GOAL_BYTES)} kB: ${entry.bytes <= BUNDLE_GOAL_BYTES ? 'OK' : 'OVER'}`,
+);
+for (const { file, bytes, gzip } of lazy) console.log(`[sdk-web]   loaded on first use, not on import: ${file} ${kB(bytes)} kB (${kB(gzip)} kB gzip)`);

@@ -1,6 +1,12 @@
 /**
  * @siamese-sdk/web — few-shot image similarity in the browser: the siamese-sdk API on onnxruntime-web.
  */
+import { provideLazyApproximateIndex } from './approximate-index.js';
+
+// Approximate search loads as a separate chunk on first use (a call here, not a bare import: the package is
+// side-effect free for bundlers, which would drop a module imported only for its effect).
+provideLazyApproximateIndex();
+
 export { loadModel, SiameseModel, type LoadModelOptions, type ModelInfo } from './load-model.js';
 export { defaultModel, rank, embed, similarity, supportSet } from './default-model.js';
 export { defaultModelUrl, type ModelSource } from './model-source.js';

@@ -70,6 +70,36 @@ export async function dtypeScenario(sdk, { support, queries, fp32Url }) {
   return out;
 }
 
+/**
+ * Approximate search (index: 'approximate'), whose code is a chunk loaded on first use: a set switched to it
+ * synchronously ranks exactly until the chunk has come; `rank` waits for it; `supportSet(…, { index })` too. Each
+ * result says which search served it (approximateIndex() is undefined while a set searches exactly).
+ */
+export async function approximateScenario(sdk, { modelUrl, support, queries, k = 1000 }) {
+  const model = await sdk.loadModel(modelUrl, { device: 'wasm' });
+  const summary = (ranking, set) => ({
+    search: set.approximateIndex() ? 'approximate' : 'exact',
+    ranking: ranking.map(({ label, score, distance, probability }) => ({ label, score, distance, probability })),
+    accepted: ranking.accepted,
+    threshold: ranking.threshold,
+  });
+  const exactSet = await model.supportSet(support);
+  const exact = [];
+  for (const query of queries) exact.push(summary(await model.rank(query, exactSet, { k }), exactSet));
+  // Switched synchronously (setSearch, through supportSetFromJSON's options): the chunk is not there yet.
+  const embedding = await model.embed(queries[0]);
+  const switched = model.supportSetFromJSON(exactSet.toJSON(), { index: 'approximate' });
+  const beforeLoad = summary(switched.rankEmbedding(embedding, { k }), switched);
+  const firstRank = summary(await switched.rank(queries[0], { k }), switched);
+  // Created for approximate search: ready at once, sync calls included.
+  const approximateSet = await model.supportSet(support, { index: 'approximate' });
+  const approximate = [];
+  for (const query of queries) approximate.push(summary(await model.rank(query, approximateSet, { k }), approximateSet));
+  const afterCreate = summary(approximateSet.rankEmbedding(embedding, { k }), approximateSet);
+  await model.dispose();
+  return { exact, beforeLoad, firstRank, approximate, afterCreate };
+}
+
 /** Reloads a support set stored elsewhere (e.g. by the Node SDK) and ranks a query against it. */
 export async function rankStoredScenario(sdk, { modelUrl, json, query }) {
   const model = await sdk.loadModel(modelUrl, { device: 'wasm' });
