@@ -11,7 +11,8 @@ import { type HeaderGuards, type HeaderReader, type ImageHeader, type ImageHeade
 function decoderGuards(): HeaderGuards {
   let lzwTable: Int32Array | undefined;
   return {
-    gifFrame: (r, o) => checkGifLzw(r.bytes, o, r.u16(o - 5, true) * r.u16(o - 3, true), (lzwTable ??= new Int32Array(4096))),
+    // The frame's own size from the descriptor (read before a local palette, which would otherwise sit at o - 5).
+    gifFrame: (r, o, pixels) => checkGifLzw(r.bytes, o, pixels, (lzwTable ??= new Int32Array(4096))),
     bmp: checkBmpPalette,
     tiff: checkTiffStructure,
   };

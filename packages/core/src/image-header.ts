@@ -77,8 +77,8 @@ function startsWith(bytes: Uint8Array, signature: readonly number[], offset = 0)
  * @internal
  */
 export interface HeaderGuards {
-  /** A GIF frame whose LZW data (code size byte, then sub-blocks) starts at `dataStart`. */
-  gifFrame(r: HeaderReader, dataStart: number): void;
+  /** A GIF frame of `pixels` pixels whose LZW data (code size byte, then sub-blocks) starts at `dataStart`. */
+  gifFrame(r: HeaderReader, dataStart: number, pixels: number): void;
   /** A BMP whose DIB header (`dibSize` bytes) carries 32-bit sizes; called once they are read. */
   bmp(r: HeaderReader, dibSize: number): void;
   /** A TIFF (`le`: little-endian), before the first directory's size is read. */
@@ -127,10 +127,11 @@ function gifSize(r: HeaderReader, guards?: HeaderGuards): [number, number, numbe
       skipSubBlocks();
     } else if (block === 0x2c) {
       if (++frames > MAX_GIF_FRAMES) throw new SiameseError('IMAGE_TOO_LARGE', `GIF has more than ${MAX_GIF_FRAMES} frames`, { format: 'gif' });
-      framePixels += r.u16(o + 5, true) * r.u16(o + 7, true);
+      const pixels = r.u16(o + 5, true) * r.u16(o + 7, true);
+      framePixels += pixels;
       const local = r.u8(o + 9);
       o += 10 + (local & 0x80 ? 3 * 2 ** ((local & 7) + 1) : 0); // descriptor, local palette
-      guards?.gifFrame(r, o);
+      guards?.gifFrame(r, o, pixels);
       o += 1; // LZW code size
       skipSubBlocks();
     } else {

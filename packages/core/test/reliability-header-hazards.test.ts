@@ -12,6 +12,11 @@ function gif(lzw: number[]): Uint8Array {
   return Uint8Array.from([0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 2, 0, 2, 0, 0x81, 0, 0, ...new Array(12).fill(0), 0x2c, 0, 0, 0, 0, 2, 0, 2, 0, 0, 2, lzw.length, ...lzw, 0, 0x3b]);
 }
 
+/** The same frame with a local 4-colour palette (all zero) between its descriptor and its LZW data. */
+function gifLocalPalette(lzw: number[]): Uint8Array {
+  return Uint8Array.from([0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 2, 0, 2, 0, 0x81, 0, 0, ...new Array(12).fill(0), 0x2c, 0, 0, 0, 0, 2, 0, 2, 0, 0x81, ...new Array(12).fill(0), 2, lzw.length, ...lzw, 0, 0x3b]);
+}
+
 function tiff(nextIfd: (ifd: number) => number, subIfdTo?: (ifd: number) => number, count = 1): Uint8Array {
   const ifd = 8;
   const entries: [number, number, number, number][] = [[256, 3, 1, 2], [257, 3, 1, 2]];
@@ -36,6 +41,12 @@ describe('decoder hazards refused from the header', () => {
     expect(readImageHeader(gif([0x04, 0x80, 0x02]))).toMatchObject({ format: 'gif', width: 2, height: 2 });
     // clear(4), 0, then 7 while the next free entry is 6.
     expect(() => readImageHeader(gif([0xc4, 0x01]))).toThrowError(expect.objectContaining({ code: 'IMAGE_DECODE', message: expect.stringMatching(/LZW code 7/) }) as Error);
+    // A local palette must not hide the frame's size: the check once read palette bytes as the size (0 pixels here),
+    // so it stopped replaying after two codes. clear, 0, 0, clear, 0, then 7 while the next free entry is 6.
+    const lateBadCode = [0x04, 0x88, 0x17];
+    expect(() => readImageHeader(gif(lateBadCode))).toThrowError(/LZW code 7/);
+    expect(readImageHeader(gifLocalPalette([0x04, 0x80, 0x02]))).toMatchObject({ format: 'gif', width: 2, height: 2 });
+    expect(() => readImageHeader(gifLocalPalette(lateBadCode))).toThrowError(expect.objectContaining({ code: 'IMAGE_DECODE', message: expect.stringMatching(/LZW code 7/) }) as Error);
   });
 
   it('TIFF directory loops, sub-directory loops and impossible value counts → IMAGE_DECODE; a plain TIFF passes', () => {
