@@ -5,11 +5,13 @@
 // same seed, same image order — so the two sides can be compared figure by figure.
 //
 //   node models/scripts/eval-sdk.mjs models/omniglot-conv4.onnx [--omniglot-dir ../shared/data/omniglot]
-//        [--episodes 1000] [--pairs 10000] [--json out.json] [--run runs/<name>]
+//        [--episodes 1000] [--pairs 10000] [--json out.json] [--run runs/<name> [--tta]]
 //
 // --run also embeds the run's best checkpoint with TensorFlow.js (the train side: cached 28×28 images) and scores
 // the same episodes on its raw embeddings (what `siamese-train eval` reports) and on L2-normalised ones (what
 // the SDKs compare, since they always normalise) — so any gap is attributable: normalisation vs. runtime/decoding.
+// With --tta the run is embedded through the test-time shifted views (what `siamese-train eval --tta` reports and
+// what a file exported with `export --tta` computes in its graph).
 //
 // Needs the built packages (pnpm -C packages/train build; pnpm -C packages/sdk-node build).
 import { writeFileSync } from 'node:fs';
@@ -23,6 +25,9 @@ import {
   loadOmniglot,
   loadRun,
   poolFromSet,
+  shiftViewsFor,
+  withShiftViews,
+  TTA_SHIFTS,
   calibrateDistances,
   splitPairDistances,
   taskName,
@@ -40,6 +45,7 @@ const { values, positionals } = parseArgs({
     pairs: { type: 'string', default: '10000' },
     json: { type: 'string' },
     run: { type: 'string' },
+    tta: { type: 'boolean', default: false },
   },
 });
 const modelPath = positionals[0] ?? 'models/omniglot-conv4.onnx';
@@ -114,10 +120,12 @@ let reference;
 if (values.run) {
   const run = await loadRun(values.run, { backend: 'wasm' });
   try {
-    const raw = await embedPool(run.embed, pool);
+    const input = run.manifest.preprocess.input;
+    const embed = values.tta ? withShiftViews(run.embed, shiftViewsFor(run.manifest.preprocess.preprocess, input.channels, TTA_SHIFTS), input, run.manifest.net.l2Normalize !== false) : run.embed;
+    const raw = await embedPool(embed, pool);
     const rawScore = score(raw);
     const normScore = score(normalizeRows(raw));
-    reference = { run: values.run, step: run.manifest.step, raw: { fewShot: rawScore.figures, verification: rawScore.verification }, normalized: { fewShot: normScore.figures, verification: normScore.verification } };
+    reference = { run: values.run, step: run.manifest.step, views: values.tta ? TTA_SHIFTS : undefined, raw: { fewShot: rawScore.figures, verification: rawScore.verification }, normalized: { fewShot: normScore.figures, verification: normScore.verification } };
   } finally {
     await run.dispose();
   }

@@ -87,9 +87,34 @@ function inferNode(node, need, constants) {
     const known = size(dims.filter((d) => d !== -1));
     return { output: dims.map((d) => (d === -1 ? size(x) / known : d)), macs: 0 };
   }
+  // Test-time views (export --tta): Pad the input, Slice each view, Concat them into one batch.
+  if (op === 'Pad') {
+    const x = need(0);
+    const pads = constants.get(node.inputs[1]);
+    if (!pads) throw new Error(`cannot count FLOPs: Pad "${node.name}" has computed pads`);
+    return { output: x.map((d, i) => d + pads[i] + pads[i + x.length]), macs: 0 };
+  }
+  if (op === 'Slice') {
+    const x = need(0);
+    const [starts, ends, axes] = [1, 2, 3].map((i) => constants.get(node.inputs[i]));
+    if (!starts || !ends || node.inputs[4]) throw new Error(`cannot count FLOPs: Slice "${node.name}" has computed bounds or steps`);
+    const out = [...x];
+    (axes ?? starts.map((_, i) => i)).forEach((axis, i) => {
+      const a = axis < 0 ? axis + x.length : axis;
+      const clamp = (v) => Math.max(0, Math.min(x[a], v < 0 ? v + x[a] : v));
+      out[a] = Math.max(0, clamp(ends[i]) - clamp(starts[i]));
+    });
+    return { output: out, macs: 0 };
+  }
+  if (op === 'Concat') {
+    const parts = node.inputs.map((_, i) => need(i));
+    const axis = (attrs.axis ?? 0) < 0 ? attrs.axis + parts[0].length : (attrs.axis ?? 0);
+    return { output: parts[0].map((d, i) => (i === axis ? parts.reduce((sum, p) => sum + p[i], 0) : d)), macs: 0 };
+  }
   if (op.startsWith('Reduce')) {
     const x = need(0);
-    const axes = (attrs.axes ?? x.map((_, i) => i)).map((a) => (a < 0 ? a + x.length : a));
+    // Axes as an attribute (before opset 18) or as a constant input (since).
+    const axes = (attrs.axes ?? (node.inputs[1] ? constants.get(node.inputs[1]) : undefined) ?? x.map((_, i) => i)).map((a) => (a < 0 ? a + x.length : a));
     const keep = attrs.keepdims ?? 1;
     return { output: keep ? x.map((d, i) => (axes.includes(i) ? 1 : d)) : x.filter((_, i) => !axes.includes(i)), macs: 0 };
   }
