@@ -63,11 +63,13 @@ export class SupportSet<TInput> {
    */
   static async create<TInput>(model: SupportSetModel<TInput>, entries: SupportEntries<TInput>, options?: SupportSetOptions): Promise<SupportSet<TInput>> {
     const set = new SupportSet(model, options);
-    const loaded = set.search.index === 'exact' ? undefined : loadApproximateIndex();
+    // 'approximate' starts the load beside the embedding; 'auto' only once the set turns out large enough to use it
+    // (a small 'auto' set searches exactly and needs no chunk, nor fails for want of one).
+    const early = set.search.index === 'approximate' ? loadApproximateIndex() : undefined;
     // Awaited below, after the embedding (whose errors come first); meanwhile a failed load is not "unhandled".
-    loaded?.catch(() => {});
+    early?.catch(() => {});
     await set.add(entries);
-    await loaded;
+    if (set.searchKind === 'approximate') await (early ?? loadApproximateIndex());
     return set;
   }
 
@@ -89,8 +91,9 @@ export class SupportSet<TInput> {
     if (approximate !== undefined) validateApproximateIndexOptions(approximate);
     this.search = { index, approximate };
     this.approximate = undefined;
-    // A head start for later calls; a failure is reported by the next `rank`, which tries again.
-    if (index !== 'exact') loadApproximateIndex()?.catch(() => {});
+    // A head start for later calls, when this set would search approximately now; a failure is reported by the next
+    // `rank`, which tries again.
+    if (this.searchKind === 'approximate') loadApproximateIndex()?.catch(() => {});
     return this;
   }
 

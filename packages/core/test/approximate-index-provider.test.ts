@@ -122,4 +122,14 @@ describe('approximate index provider', () => {
     other.settle(new SiameseError('BACKEND', 'chunk unavailable'));
     await expect(bad).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
+
+  it("'auto' on a small set searches exactly and neither loads nor needs the index", async () => {
+    const loader = manualLoader();
+    provideApproximateIndex(loader);
+    const set = await model.supportSet({ a: squareImage(0, 0), b: squareImage(5, 5) }, { index: 'auto' });
+    expect(set.searchKind).toBe('exact');
+    expect((await set.rank(squareImage(0, 0)))[0].label).toBe('a');
+    SupportSet.empty(model).addEmbeddings('a', embeddings[0]).setSearch({ index: 'auto' });
+    expect(loader.calls).toBe(0); // a missing chunk cannot fail what does not use it
+  });
 });

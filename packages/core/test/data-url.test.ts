@@ -40,4 +40,21 @@ describe('data: URLs', () => {
     expect(String(error.details.url).length).toBeLessThan(60);
     expect(decodeDataUrl(big, 3000)).toHaveLength(3000);
   });
+
+  it('a URL far over the limit is refused before it is decoded (from the fewest bytes its text can hold)', () => {
+    // 40 MB of base64 against a 1 kB limit: refused from the letter count, without running atob on it.
+    const huge = `data:;base64,${'QUJD'.repeat(10_000_000)}`;
+    expect(errorOf(() => decodeDataUrl(huge, 1024)).message).toMatch(/holds at least 29999998 bytes, over the limit of 1024/);
+    // Percent-encoded, with a non-ASCII character (3 output bytes per character at most): refused the same way.
+    const percent = `data:,${'é'.repeat(10)}${'%41'.repeat(3_000_000)}`;
+    expect(errorOf(() => decodeDataUrl(percent, 1024)).message).toMatch(/holds at least \d+ bytes/);
+    // Under the first bound but over the limit once decoded: stopped at the limit, never decoded whole.
+    const utf8 = `data:,${'é'.repeat(3000)}`; // 3,000 characters, 6,000 bytes
+    expect(errorOf(() => decodeDataUrl(utf8, 2000)).message).toMatch(/holds more than 2000 bytes, over the limit of 2000 bytes/);
+    expect(decodeDataUrl(utf8, 6000)).toHaveLength(6000);
+    // Escapes in base64 text are not counted by the first bound, and still end over the limit.
+    const escaped = `data:;base64,${'%51%55%4A%44'.repeat(2000)}`; // 'QUJD' × 2000 → 6,000 bytes
+    expect(errorOf(() => decodeDataUrl(escaped, 1000)).code).toBe('FETCH_TOO_LARGE');
+    expect(decodeDataUrl(escaped, 6000)).toHaveLength(6000);
+  });
 });

@@ -89,6 +89,8 @@ export class DecodePool {
   private readonly queue: QueuedJob[] = [];
   private head = 0;
   private nextId = 1;
+  /** Set by close(): a decode that took this pool before it closed (then awaited a fetch) must not start a worker. */
+  private closed = false;
 
   constructor(
     private readonly file: string,
@@ -100,6 +102,7 @@ export class DecodePool {
     // Bytes go as an exact copy whose buffer is transferred: the caller's buffer is never moved or touched, and
     // a small view over a large (or pooled) ArrayBuffer does not drag the whole buffer along. (`new Uint8Array`,
     // not `.slice()`: a Buffer's slice is a view, and transferring its ArrayBuffer detached the caller's Buffer.)
+    if (this.closed) return Promise.reject(new SiameseError('IMAGE_DECODE', 'decode pool closed'));
     const bytes = 'bytes' in source ? new Uint8Array(source.bytes) : undefined;
     const job: DecodeJob = {
       id: this.nextId++,
@@ -133,6 +136,7 @@ export class DecodePool {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     const workers = this.workers;
     this.workers = [];
     const waiting = this.queue.splice(this.head);

@@ -1,6 +1,7 @@
 /** The worker pool's lifecycle: closing it while a batch is decoding settles that batch instead of leaving it waiting. */
 import { afterAll, describe, expect, it } from 'vitest';
 import { SiameseError, closeDecodePool, loadModel } from '../src/index.js';
+import { sharedDecodePool } from '../src/decode-pool.js';
 import { characterImages, mechanicsModel } from './helpers.js';
 
 afterAll(() => closeDecodePool());
@@ -33,5 +34,15 @@ describe('closeDecodePool', () => {
     } finally {
       await model.dispose();
     }
+  });
+
+  it('a decode that took the pool before it closed (then awaited a fetch or a Blob) is refused, not given a new worker', async () => {
+    const pool = sharedDecodePool();
+    expect(pool).not.toBeNull();
+    await closeDecodePool();
+    const target = { input: { width: 28, height: 28, channels: 1 as const }, preprocess: { resize: 'area' as const, background: [255, 255, 255] as [number, number, number], invert: true, mean: [0], std: [1] } };
+    const late = pool!.decode({ bytes: new Uint8Array(8) }, { maxPixels: 1e6, png: 'fast' }, target);
+    await expect(late).rejects.toMatchObject({ code: 'IMAGE_DECODE', message: expect.stringMatching(/decode pool closed/) });
+    expect(sharedDecodePool()).not.toBe(pool); // later calls get a new pool
   });
 });

@@ -4,14 +4,14 @@ import { evaluateRun } from '../eval/evaluate-run.js';
 import { taskName } from '../eval/evaluate.js';
 import { TTA_SHIFTS } from '../eval/shift-views.js';
 import type { BackendPreference } from '../train/stepper.js';
-import { parseRunCommandArgs } from './run-command-args.js';
+import { dataOverrides, parseRunCommandArgs } from './run-command-args.js';
 
-export const EVAL_USAGE = `Usage: siamese-train eval <run-dir> [--episodes N] [--pairs N] [--tag best|last] [--split test|validation] [--tta] [--omniglot-dir path] [--cache-dir path] [--backend auto|wasm|cpu]`;
+export const EVAL_USAGE = `Usage: siamese-train eval <run-dir> [--episodes N] [--pairs N] [--tag best|last] [--split test|validation] [--tta] [--data folder] [--omniglot-dir path] [--cache-dir path] [--backend auto|wasm|cpu]`;
 
 export async function runEvalCommand(argv: string[], log: (m: string) => void = (m) => process.stderr.write(`${m}\n`)): Promise<void> {
   const { target: runDir, values: v, flags } = parseRunCommandArgs(
     argv,
-    ['episodes', 'pairs', 'tag', 'split', 'omniglot-dir', 'cache-dir', 'backend'],
+    ['episodes', 'pairs', 'tag', 'split', 'data', 'omniglot-dir', 'cache-dir', 'backend'],
     EVAL_USAGE,
     'run folder',
     ['tta'],
@@ -29,7 +29,7 @@ export async function runEvalCommand(argv: string[], log: (m: string) => void = 
     tag: v.tag as 'best' | 'last' | undefined,
     ...(flags.tta ? { views: TTA_SHIFTS } : {}),
     backend: (v.backend ?? 'auto') as BackendPreference,
-    data: { ...(v['omniglot-dir'] ? { omniglotDir: v['omniglot-dir'] } : {}), ...(v['cache-dir'] ? { cacheDir: v['cache-dir'] } : {}) },
+    data: dataOverrides(v),
     onLog: log,
   });
   for (const f of report.evaluation.fewShot) log(`  ${taskName(f).padEnd(28)} ${(100 * f.accuracy).toFixed(1)}% ± ${(100 * f.ci95).toFixed(1)}`);

@@ -3,7 +3,7 @@ import { MODEL_DTYPES, SiameseError, parseDecimal, type ModelDType } from '@siam
 import { exportRun } from '../export/export-run.js';
 import { TTA_SHIFTS } from '../eval/shift-views.js';
 import type { BackendPreference } from '../train/stepper.js';
-import { parseRunCommandArgs } from './run-command-args.js';
+import { dataOverrides, parseRunCommandArgs } from './run-command-args.js';
 
 export const EXPORT_USAGE = `Usage: siamese-train export <run-dir | run-dir/checkpoints/best.json> --out models/<name>.onnx [options]
 
@@ -24,6 +24,7 @@ Options:
   --tta                    test-time augmentation inside the file: each image embedded as the mean over itself and
                            its four 1-pixel shifts (5× the inference); calibrated and measured the same way
   --opset <n>              ONNX opset, 13-21 (default 13)
+  --data <folder>          where a folder dataset is now, if it moved since the run (the split is checked)
   --omniglot-dir <path>    where the Omniglot zips are on this machine (overrides the run's record)
   --cache-dir <path>       dataset cache folder
   --backend auto|wasm|cpu  tfjs backend for loading the run (default auto)`;
@@ -43,7 +44,7 @@ export async function runExportCommand(argv: string[], log: (m: string) => void 
   }
   const { target: run, values: v, flags } = parseRunCommandArgs(
     argv,
-    ['out', 'dtype', 'name', 'tag', 'pairs', 'episodes', 'opset', 'calibration-from', 'omniglot-dir', 'cache-dir', 'backend'],
+    ['out', 'dtype', 'name', 'tag', 'pairs', 'episodes', 'opset', 'calibration-from', 'data', 'omniglot-dir', 'cache-dir', 'backend'],
     EXPORT_USAGE,
     'run folder or checkpoint',
     ['tta'],
@@ -67,7 +68,7 @@ export async function runExportCommand(argv: string[], log: (m: string) => void 
     calibrationFrom: v['calibration-from'],
     ...(flags.tta ? { views: TTA_SHIFTS } : {}),
     backend,
-    data: { ...(v['omniglot-dir'] ? { omniglotDir: v['omniglot-dir'] } : {}), ...(v['cache-dir'] ? { cacheDir: v['cache-dir'] } : {}) },
+    data: dataOverrides(v),
     onLog: log,
   });
   const c = result.calibration;

@@ -3,6 +3,7 @@
  * flags, exactly one positional (the run folder or checkpoint), and every mistake a SiameseError that ends with the
  * command's usage.
  */
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SiameseError } from '@siamese-sdk/core';
 
@@ -35,4 +36,16 @@ export function parseRunCommandArgs<K extends string, F extends string = never>(
     else if (typeof value === 'string') values[name] = value;
   }
   return { target, values: values as Partial<Record<K, string>>, flags: flags as Partial<Record<F, boolean>> };
+}
+
+/**
+ * Where the run's data is on this machine, as given: a moved folder dataset (`--data`; 'omniglot' is a name, not a
+ * folder), the Omniglot zips, the cache. The split is redone from the data and checked against the run's record.
+ */
+export function dataOverrides(v: { data?: string; 'omniglot-dir'?: string; 'cache-dir'?: string }): { data?: string; omniglotDir?: string; cacheDir?: string } {
+  return {
+    ...(v.data ? { data: v.data === 'omniglot' ? 'omniglot' : resolve(v.data) } : {}),
+    ...(v['omniglot-dir'] ? { omniglotDir: v['omniglot-dir'] } : {}),
+    ...(v['cache-dir'] ? { cacheDir: v['cache-dir'] } : {}),
+  };
 }

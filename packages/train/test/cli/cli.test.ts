@@ -118,6 +118,9 @@ describe('siamese-train', () => {
       rmSync(join(moved, 'zz-added-class'), { recursive: true });
       expect(await main(['--resume', '--out', out, '--data', moved, '--steps', '7', '--quiet']), lastError()).toBe(0);
       expect(readMetrics(join(out, 'metrics.jsonl')).filter((m) => m.kind === 'train').at(-1)?.step).toBe(7);
+      // eval and export find it there too (the best checkpoint still records the old folder).
+      expect(await main(['eval', out, '--data', moved, '--split', 'validation', '--episodes', '20', '--pairs', '100']), lastError()).toBe(0);
+      expect(await main(['eval', out, '--split', 'validation', '--episodes', '20', '--pairs', '100'])).toBe(2);
     } finally {
       stderr.mockRestore();
     }
