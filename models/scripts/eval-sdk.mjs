@@ -25,8 +25,7 @@ import {
   loadOmniglot,
   loadRun,
   poolFromSet,
-  shiftViewsFor,
-  withShiftViews,
+  runThroughViews,
   TTA_SHIFTS,
   calibrateDistances,
   splitPairDistances,
@@ -120,8 +119,7 @@ let reference;
 if (values.run) {
   const run = await loadRun(values.run, { backend: 'wasm' });
   try {
-    const input = run.manifest.preprocess.input;
-    const embed = values.tta ? withShiftViews(run.embed, shiftViewsFor(run.manifest.preprocess.preprocess, input.channels, TTA_SHIFTS), input, run.manifest.net.l2Normalize !== false) : run.embed;
+    const { embed } = runThroughViews(run, values.tta ? TTA_SHIFTS : undefined);
     const raw = await embedPool(embed, pool);
     const rawScore = score(raw);
     const normScore = score(normalizeRows(raw));

@@ -48,6 +48,6 @@ export { verificationMetrics, verificationPairs, type VerificationResult } from 
 export { embedPool, evaluateEmbedded, taskName, verificationSeed, DEFAULT_EVALUATION_SEED, REPORT_TASKS, type EmbedFn, type EmbeddedPool, type EvaluationOptions, type EvaluationReport, type FewShotTask } from './eval/evaluate.js';
 export { reportFigures, reportMarkdown, writeRunReport, type RunReport } from './eval/report.js';
 export { evaluateRun, runReportName, type EvaluateRunOptions } from './eval/evaluate-run.js';
-export { TTA_SHIFTS, backgroundFill, shiftViewsFor, checkShiftViews, shiftImages, withShiftViews, type PixelShift, type ShiftViews, type ImageInputShape } from './eval/shift-views.js';
+export { TTA_SHIFTS, backgroundFill, shiftViewsFor, checkShiftViews, shiftImages, withShiftViews, runThroughViews, type PixelShift, type ShiftViews, type ImageInputShape, type ViewableRun } from './eval/shift-views.js';
 // ONNX export
 export * from './export/index.js';

@@ -13,7 +13,7 @@ import { prepareData, type DataOptions } from '../data/prepare.js';
 import { assertSameSplit } from '../data/split.js';
 import { embedPool, evaluateEmbedded, type EvaluationOptions } from './evaluate.js';
 import { writeRunReport, type RunReport } from './report.js';
-import { shiftViewsFor, withShiftViews, type PixelShift } from './shift-views.js';
+import { runThroughViews, type PixelShift } from './shift-views.js';
 
 /** The report file's base name: report, report.validation, and `.tta` for an evaluation through shifted views. */
 export function runReportName(split: 'test' | 'validation' | undefined, views: boolean): string {
@@ -46,9 +46,7 @@ export async function evaluateRun(runDir: string, options: EvaluateRunOptions = 
       throw new SiameseError('DATASET_INVALID', `nothing to evaluate on: ${runDir} has no held-out images: ${target.name}`, { run: runDir });
     }
     options.onLog?.(`evaluating ${run.tag} checkpoint (step ${run.manifest.step}) on ${target.name}`);
-    const input = run.manifest.preprocess.input;
-    const views = options.views ? shiftViewsFor(run.manifest.preprocess.preprocess, input.channels as 1 | 3, options.views) : undefined;
-    const embed = views ? withShiftViews(run.embed, views, input, run.manifest.net.l2Normalize !== false) : run.embed;
+    const { views, embed } = runThroughViews(run, options.views);
     if (views) options.onLog?.(`through ${views.shifts.length} shifted views per image`);
     const embedded = await embedPool(embed, target.pool);
     const evaluation = evaluateEmbedded(embedded, options);

@@ -8,6 +8,7 @@
  * what was measured here and the SDKs need to know nothing about it.
  */
 import { SiameseError, preprocessImage, type PreprocessSpec } from '@siamese-sdk/core';
+import { normalizeRowsInPlace } from '../model/l2-normalize.js';
 import type { EmbedFn } from './evaluate.js';
 
 /** A shift in pixels of the model input: dx > 0 moves the content right, dy > 0 moves it down. */
@@ -109,14 +110,24 @@ export function withShiftViews(embed: EmbedFn, views: ShiftViews, input: ImageIn
     const mean = sum as Float32Array;
     const count = views.shifts.length;
     for (let i = 0; i < mean.length; i++) mean[i] /= count;
-    if (!renormalize || n === 0) return mean;
-    const dim = mean.length / n;
-    for (let r = 0; r < n; r++) {
-      let s = 0;
-      for (let j = 0; j < dim; j++) s += mean[r * dim + j] ** 2;
-      const k = 1 / Math.sqrt(Math.max(s, 1e-12));
-      for (let j = 0; j < dim; j++) mean[r * dim + j] *= k;
-    }
-    return mean;
+    return renormalize && n > 0 ? normalizeRowsInPlace(mean, mean.length / n) : mean;
   };
+}
+
+/** The parts of a loaded run (../checkpoint/load-run.ts) that embedding through views needs. */
+export interface ViewableRun {
+  embed: EmbedFn;
+  manifest: { preprocess: { input: ImageInputShape; preprocess: PreprocessSpec }; net: { l2Normalize?: boolean } };
+}
+
+/**
+ * A run's embedding through `shifts` (its views, filled with its own background, renormalised when its network
+ * ends in an L2 normalisation), or the run's own embedding when there are no shifts: what eval, export and the
+ * card's scripts measure, so all of them measure the same thing.
+ */
+export function runThroughViews(run: ViewableRun, shifts: readonly PixelShift[] | undefined): { views?: ShiftViews; embed: EmbedFn } {
+  if (!shifts) return { embed: run.embed };
+  const { input, preprocess } = run.manifest.preprocess;
+  const views = shiftViewsFor(preprocess, input.channels as 1 | 3, shifts);
+  return { views, embed: withShiftViews(run.embed, views, input, run.manifest.net.l2Normalize !== false) };
 }

@@ -16,7 +16,7 @@ import type { CheckpointTag } from '../checkpoint/checkpoint.js';
 import { assertFolderCanBeMade } from '../checkpoint/output-folder.js';
 import { prepareData, type DataOptions } from '../data/prepare.js';
 import { assertSameSplit } from '../data/split.js';
-import { embedPool, type EmbedFn, type EmbeddedPool } from '../eval/evaluate.js';
+import { embedPool, type EmbeddedPool } from '../eval/evaluate.js';
 import { runReportName } from '../eval/evaluate-run.js';
 import { fewShotAccuracy } from '../eval/few-shot.js';
 import { verificationPairs } from '../eval/verification.js';
@@ -28,7 +28,8 @@ import type { ActivationRanges } from './passes/quantize-qdq.js';
 import { poolImages, spreadClasses } from '../data/class-pool.js';
 import { blockWidths } from '../model/build-embedding-net.js';
 import type { NetConfig } from '../model/net-config.js';
-import { shiftViewsFor, withShiftViews, type PixelShift, type ShiftViews } from '../eval/shift-views.js';
+import { runThroughViews, type PixelShift, type ShiftViews } from '../eval/shift-views.js';
+import { normalizeRowsInPlace } from '../model/l2-normalize.js';
 
 export interface ExportRunOptions {
   /** A run folder, its checkpoints/ folder, or a checkpoint manifest (checkpoints/best.json). */
@@ -153,12 +154,17 @@ export function readTransferredCalibration(
   }
   // Averaging over shifted views pulls every distance in: a threshold fitted with other views does not carry over.
   const viewsOf = (shifts: unknown): string => (Array.isArray(shifts) ? `the mean over ${shifts.length} shifted views (${canonicalJson(shifts)})` : 'single views');
-  if (canonicalJson(metadata.training?.views ?? null) !== canonicalJson(expected.views ?? null)) {
+  if (!sameViews(metadata.training?.views, expected.views)) {
     throw new SiameseError('INVALID_ARGUMENT', `--calibration-from ${path}: its embeddings are ${viewsOf(metadata.training?.views)}, this export's ${viewsOf(expected.views)}; a calibration only carries over between models that embed the same way`, { path });
   }
   const { threshold, plattA, plattB, pairs } = metadata.calibration;
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   return { threshold, plattA, plattB, ...(pairs !== undefined ? { pairs } : {}), source: { file: basename(file), name: metadata.name, sha256 } };
+}
+
+/** Whether views recorded in a file or report (absent: single views) are these shifts. */
+function sameViews(recorded: unknown, shifts: readonly PixelShift[] | undefined): boolean {
+  return canonicalJson(recorded ?? null) === canonicalJson(shifts ?? null);
 }
 
 /** JSON with object keys sorted, so two equal specs compare equal whatever order their keys were written in. */
@@ -184,14 +190,7 @@ export function resolveRunArgument(path: string): { runDir: string; tag?: Checkp
 
 /** Rows scaled to unit length: the SDKs compare L2-normalised embeddings, so calibration must too. */
 function normalizeRows(e: EmbeddedPool): EmbeddedPool {
-  const out = new Float32Array(e.embeddings.length);
-  for (let i = 0; i < e.n; i++) {
-    let s = 0;
-    for (let j = 0; j < e.dim; j++) s += e.embeddings[i * e.dim + j] ** 2;
-    const k = 1 / Math.sqrt(Math.max(s, 1e-12));
-    for (let j = 0; j < e.dim; j++) out[i * e.dim + j] = e.embeddings[i * e.dim + j] * k;
-  }
-  return { ...e, embeddings: out };
+  return { ...e, embeddings: normalizeRowsInPlace(e.embeddings.slice(), e.dim) };
 }
 
 function calibrate(e: EmbeddedPool, pairs: number): Calibration {
@@ -221,7 +220,7 @@ function reportFigures(runDir: string, checkpoint: { tag: string; step: number }
   }
   try {
     const report = JSON.parse(readFileSync(path, 'utf8')) as { figures?: Record<string, unknown>; testSet?: unknown; checkpoint?: { tag?: unknown; step?: unknown }; training?: { views?: unknown } };
-    if (views && canonicalJson(report.training?.views ?? null) !== canonicalJson(views.shifts)) {
+    if (views && !sameViews(report.training?.views, views.shifts)) {
       log(`${file} in ${runDir} was measured through other views (${canonicalJson(report.training?.views ?? null)}): its figures are left out of the metadata`);
       return undefined;
     }
@@ -285,9 +284,8 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
   try {
     log(`loaded ${run.tag} checkpoint of ${runDir} (step ${run.manifest.step})`);
     const input = run.manifest.preprocess.input;
-    const views = options.views ? shiftViewsFor(run.manifest.preprocess.preprocess, input.channels as 1 | 3, options.views) : undefined;
     // The train side's embedding of what the file will compute: through the same views, when there are any.
-    const embed: EmbedFn = views ? withShiftViews(run.embed, views, input, run.manifest.net.l2Normalize !== false) : run.embed;
+    const { views, embed } = runThroughViews(run, options.views);
     if (views) log(`test-time views: each image embedded as the mean over ${views.shifts.length} shifted copies (${views.shifts.map(([dx, dy]) => `${dx},${dy}`).join(' ')})`);
     const recorded = (run.manifest.data as { options?: DataOptions }).options;
     if (!recorded) throw new SiameseError('CHECKPOINT_INVALID', `the checkpoint of ${runDir} does not record its data options; cannot find validation images to calibrate on`);
@@ -297,7 +295,7 @@ export async function exportRun(options: ExportRunOptions): Promise<ExportRunRes
         ? undefined
         : readTransferredCalibration(options.calibrationFrom, {
             embeddingSize: run.model.outputs[0]!.shape[1] as number,
-            input: run.manifest.preprocess.input,
+            input,
             preprocess: run.manifest.preprocess.preprocess,
             loss: run.manifest.loss as { kind?: unknown },
             net: run.manifest.net,

@@ -9,9 +9,7 @@ import { attr, type OnnxGraph } from './onnx-graph.js';
 import type { ExportValue } from './export-value.js';
 import { l2NormalizeNodes } from './converters/l2-normalize.js';
 import { checkShiftViews, type ShiftViews } from '../eval/shift-views.js';
-
-/** The L2Normalize layer's own default ε (and the train side's, in withShiftViews). */
-const RENORMALIZE_EPSILON = 1e-12;
+import { L2_NORMALIZE_EPSILON } from '../model/l2-normalize.js';
 
 /** The batch of all views of `input` (an NCHW image value): view v of image i is row v·N + i. */
 export function addShiftViewNodes(graph: OnnxGraph, input: ExportValue, views: ShiftViews): ExportValue {
@@ -48,5 +46,5 @@ export function addViewMeanNodes(graph: OnnxGraph, output: ExportValue, views: S
       ? graph.op('ReduceMean', [perView, graph.constInt64([0])], { keepdims: attr.int(0) }, 'views_mean')
       : graph.op('ReduceMean', [perView], { axes: attr.ints([0]), keepdims: attr.int(0) }, 'views_mean');
   if (!output.l2Normalized) return { ...output, name: mean, layout: 'plain' };
-  return { ...output, name: l2NormalizeNodes(graph, mean, 1, RENORMALIZE_EPSILON, 'views_normalized'), layout: 'plain', l2Normalized: true };
+  return { ...output, name: l2NormalizeNodes(graph, mean, 1, L2_NORMALIZE_EPSILON, 'views_normalized'), layout: 'plain', l2Normalized: true };
 }

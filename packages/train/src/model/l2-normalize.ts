@@ -15,6 +15,20 @@ export interface L2NormalizeArgs extends LayerArgs {
 
 export const L2_NORMALIZE_EPSILON = 1e-12;
 
+/**
+ * The same normalisation in plain JS over the rows of an [n × dim] array, in place: x · 1/√max(Σx², ε) per row —
+ * for embeddings computed outside a graph (test-time views, calibration), so they match what the layer gives.
+ */
+export function normalizeRowsInPlace(values: Float32Array, dim: number, epsilon = L2_NORMALIZE_EPSILON): Float32Array {
+  for (let r = 0; r + dim <= values.length; r += dim) {
+    let s = 0;
+    for (let j = 0; j < dim; j++) s += values[r + j] ** 2;
+    const k = 1 / Math.sqrt(Math.max(s, epsilon));
+    for (let j = 0; j < dim; j++) values[r + j] *= k;
+  }
+  return values;
+}
+
 /** The L2 normalisation as a tensor function (also used by the training graph). */
 export function l2Normalize(x: tf.Tensor, epsilon = L2_NORMALIZE_EPSILON): tf.Tensor {
   return tf.tidy(() => {
