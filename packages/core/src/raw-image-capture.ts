@@ -25,3 +25,14 @@ export function captureRawImage(image: RawImage, maxPixels: number): RawImage {
   captured.add(copy);
   return copy;
 }
+
+/**
+ * An SDK's capture (core's ImageCapture, for input types that include RawImage): the pixels `heldPixels` finds in an input (each SDK knows its own forms:
+ * raw pixels, jimp images, ImageData) are checked and copied when the call is made; other inputs pass unchanged.
+ */
+export function createPixelCapture<TInput>(heldPixels: (input: TInput) => RawImage | undefined, maxPixels: number): (input: TInput) => TInput | RawImage {
+  return (input) => {
+    const pixels = heldPixels(input);
+    return pixels ? captureRawImage(pixels, maxPixels) : input;
+  };
+}

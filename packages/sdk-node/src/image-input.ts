@@ -5,7 +5,7 @@
  */
 import { Blob } from 'node:buffer';
 import { fileURLToPath } from 'node:url';
-import { type ImageCapture, type RawImage, SiameseError, captureRawImage, isDataUrl, isRawImage, shortDataUrl } from '@siamese-sdk/core';
+import { type ImageCapture, type RawImage, SiameseError, createPixelCapture, isDataUrl, isRawImage, shortDataUrl } from '@siamese-sdk/core';
 import { assertFetchable, looksLikeUrl } from './fetch-url.js';
 
 /** Anything with jimp's `bitmap` (RGBA pixels): a `Jimp` instance from `Jimp.read`, `new Jimp(...)`, ... */
@@ -45,10 +45,7 @@ function heldPixels(input: unknown): RawImage | undefined {
  * reuse its buffer for the next frame at once. Encoded forms are left as they are.
  */
 export function createNodeCapture(maxPixels: number): ImageCapture<ImageInput> {
-  return (input) => {
-    const pixels = heldPixels(input);
-    return pixels ? captureRawImage(pixels, maxPixels) : input;
-  };
+  return createPixelCapture<ImageInput>(heldPixels, maxPixels);
 }
 
 export function classifyImageInput(input: unknown): ImageSource {

@@ -8,6 +8,7 @@ import {
   DEFAULT_MAX_PIXELS,
   SiameseError,
   captureRawImage,
+  createPixelCapture,
   checkImageSize,
   checkPixelLimit,
   decodeDataUrl,
@@ -129,10 +130,7 @@ function heldPixels(input: unknown): RawImage | undefined {
  * so a caller may reuse its buffer for the next frame at once. Other forms are left as they are.
  */
 export function createWebCapture(maxPixels: number): ImageCapture<WebImageInput> {
-  return (input) => {
-    const pixels = heldPixels(input);
-    return pixels ? captureRawImage(pixels, maxPixels) : input;
-  };
+  return createPixelCapture<WebImageInput>(heldPixels, maxPixels);
 }
 
 /** Decodes one input to RGBA (or the caller's raw channels). Every failure is a SiameseError. */
