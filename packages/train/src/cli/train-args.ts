@@ -4,13 +4,14 @@
  * or any backend starts.
  */
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SiameseError, parseDecimal } from '@siamese-sdk/core';
 import type { DataOptions } from '../data/prepare.js';
 import { LOSS_KINDS, MINING_KINDS, validateLossConfig } from '../losses/create-loss.js';
 import { PROXY_DEFAULTS } from '../losses/proxy.js';
 import type { LossConfig, Mining } from '../losses/loss.js';
+import { resolveNetConfig } from '../model/build-embedding-net.js';
 import { DEFAULT_NET_CONFIG } from '../model/net-config.js';
 import type { SamplerKind } from '../train/batch-source.js';
 import { parseSchedule } from '../train/lr-schedule.js';
@@ -46,6 +47,8 @@ Model and loss
   --width <n|n,n,..> --depth <n> --embedding-size <n>
                             network shape (default 64, 4, 0 = no projection); --width takes one filter
                             count for every block or one per block, e.g. 64,64,128,256
+  --stem-stride <s>         block 1 as a patch stem: a 2s×2s conv at stride s, so an s-times larger
+                            --input-size costs about what the default does (default 1 = a 3×3 conv)
   --no-l2-normalize         raw embeddings (the exported model still returns unit vectors to the SDKs)
 
 Optimisation
@@ -69,6 +72,9 @@ Validation, checkpoints, output
   --eval-episodes <n>       episodes per task in the final report (default 1000)
   --out <dir>               run folder (default runs/<data>-<loss>-<time>)
   --resume                  continue the run in --out from its last checkpoint
+  --init-from <run-dir>     start from that run's network (its best checkpoint, else its last): fine-tuning, or
+                            a second phase with other settings; same network options and input needed; Adam,
+                            the schedule and loss parameters start fresh
   --quiet                   no progress bar
 `;
 
@@ -142,6 +148,7 @@ export function parseTrainArgs(argv: string[], now = new Date()): TrainCommandOp
         'proxy-lr-scale': { type: 'string' },
         width: { type: 'string' },
         depth: { type: 'string' },
+        'stem-stride': { type: 'string' },
         'embedding-size': { type: 'string' },
         'no-l2-normalize': { type: 'boolean' },
         steps: { type: 'string' },
@@ -162,6 +169,7 @@ export function parseTrainArgs(argv: string[], now = new Date()): TrainCommandOp
         'eval-episodes': { type: 'string' },
         out: { type: 'string' },
         resume: { type: 'boolean' },
+        'init-from': { type: 'string' },
         quiet: { type: 'boolean' },
       },
     });
@@ -254,6 +262,11 @@ export function parseTrainArgs(argv: string[], now = new Date()): TrainCommandOp
   const depth = int('depth', v.depth, DEFAULT_NET_CONFIG.depth);
   const width = widthArg(v.width);
   if (typeof width !== 'number' && width.length !== depth) bad(`--width ${v.width ?? ''} lists ${width.length} filter counts; --depth ${depth} needs one per block (or a single count for all)`, { width: v.width, depth });
+  // Checked here so a mistyped run folder fails before the data is loaded; its network is compared once the
+  // trainer has built its own (initFromRun).
+  if (v['init-from'] !== undefined && !existsSync(join(resolve(v['init-from']), 'checkpoints'))) {
+    throw new SiameseError('CHECKPOINT_INVALID', `--init-from ${v['init-from']} is not a training run: no checkpoints/ folder`, { path: v['init-from'] });
+  }
   const trainer: TrainerConfig = {
     ...DEFAULT_TRAINER_CONFIG,
     net: {
@@ -262,6 +275,7 @@ export function parseTrainArgs(argv: string[], now = new Date()): TrainCommandOp
       channels: data.channels ?? 1,
       width,
       depth,
+      stemStride: int('stem-stride', v['stem-stride'], 1),
       embeddingSize: int('embedding-size', v['embedding-size'], DEFAULT_NET_CONFIG.embeddingSize, 0),
       l2Normalize: !v['no-l2-normalize'],
     },
@@ -283,8 +297,11 @@ export function parseTrainArgs(argv: string[], now = new Date()): TrainCommandOp
     workers: int('workers', v.workers, 1),
     batchNormGroups: int('bn-groups', v['bn-groups'], 1),
     backend,
+    ...(v['init-from'] === undefined ? {} : { initFrom: resolve(v['init-from']) }),
   };
   validateTrainerConfig(trainer);
+  // The network's shape too (e.g. an input too small for its pooling blocks), before the data is loaded.
+  resolveNetConfig(trainer.net);
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
   return {
     data: resumeOnly ? undefined : data,

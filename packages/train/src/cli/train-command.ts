@@ -52,6 +52,7 @@ const RESUME_FIXED: Record<string, string[]> = {
   'proxy-lr-scale': ['trainer.loss.learningRateScale'],
   width: ['trainer.net.width'],
   depth: ['trainer.net.depth'],
+  'stem-stride': ['trainer.net.stemStride'],
   'embedding-size': ['trainer.net.embeddingSize'],
   'no-l2-normalize': ['trainer.net.l2Normalize'],
   batch: ['trainer.classesPerBatch', 'trainer.imagesPerClass'],
@@ -64,6 +65,7 @@ const RESUME_FIXED: Record<string, string[]> = {
   'val-shot': ['trainer.valShot'],
   'val-episodes': ['trainer.valEpisodes'],
   'bn-groups': ['trainer.batchNormGroups'],
+  'init-from': ['trainer.initFrom'],
 };
 
 /** The value at a dotted path, as compared: group lists in sorted order (the split sorts them too). */

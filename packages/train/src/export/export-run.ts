@@ -151,6 +151,10 @@ export function readTransferredCalibration(
     if (source !== wanted) {
       throw new SiameseError('INVALID_ARGUMENT', `--calibration-from ${path}: its network's blocks have ${source} filters, this run's ${wanted}; a calibration only carries over between models of the same recipe`, { path });
     }
+    const [sourceStem, wantedStem] = [sourceNet.stemStride ?? 1, expected.net.stemStride ?? 1];
+    if (sourceStem !== wantedStem) {
+      throw new SiameseError('INVALID_ARGUMENT', `--calibration-from ${path}: its network's first block has stride ${sourceStem}, this run's ${wantedStem}; a calibration only carries over between models of the same recipe`, { path });
+    }
   }
   // Averaging over shifted views pulls every distance in: a threshold fitted with other views does not carry over.
   const viewsOf = (shifts: unknown): string => (Array.isArray(shifts) ? `the mean over ${shifts.length} shifted views (${canonicalJson(shifts)})` : 'single views');

@@ -1,5 +1,6 @@
 /**
- * The embedding network: `depth` × [3×3 conv (`width` filters, or `width[b]` in block b; 'same'), batch norm, ReLU, 2×2 max-pool] →
+ * The embedding network: `depth` × [3×3 conv (`width` filters, or `width[b]` in block b; 'same'; block 1 optionally a
+ * strided patch stem, see NetConfig.stemStride), batch norm, ReLU, 2×2 max-pool] →
  * Flatten → optional Dense(embeddingSize) → L2Normalize. Conv-4 (Vinyals et al. 2016; Snell et al. 2017) with
  * the defaults. A plain tfjs LayersModel of standard layers (plus our registered L2Normalize), so it saves,
  * loads and exports like any other.
@@ -26,6 +27,7 @@ export function resolveNetConfig(config: Partial<NetConfig> = {}): NetConfig {
   };
   positiveInt('inputSize', 1);
   positiveInt('depth', 1);
+  positiveInt('stemStride', 1);
   if (Array.isArray(net.width)) {
     const widths: readonly unknown[] = net.width;
     // An index loop, not every(): every() skips the holes of a sparse array ([64, , 128, 256]).
@@ -44,8 +46,8 @@ export function resolveNetConfig(config: Partial<NetConfig> = {}): NetConfig {
   if (flattenedSize(net) === 0) {
     throw new SiameseError(
       'INVALID_ARGUMENT',
-      `net.inputSize ${net.inputSize} is too small for ${net.depth} pooling blocks (each halves the size)`,
-      { inputSize: net.inputSize, depth: net.depth },
+      `net.inputSize ${net.inputSize} is too small for ${(net.stemStride ?? 1) > 1 ? `a stride-${net.stemStride} stem and ` : ''}${net.depth} pooling blocks (each halves the size)`,
+      { inputSize: net.inputSize, depth: net.depth, stemStride: net.stemStride },
     );
   }
   return net;
@@ -56,9 +58,15 @@ export function blockWidths(net: NetConfig): number[] {
   return typeof net.width === 'number' ? new Array<number>(net.depth).fill(net.width) : [...net.width];
 }
 
-/** Spatial side after `depth` 2×2 'valid' max-pools (each floors the size). */
+/** Kernel side and stride of block b's convolution (b from 1): 3 and 1, except a patch stem's 2s and s in block 1. */
+export function blockConvGeometry(net: NetConfig, block: number): { kernelSize: number; stride: number } {
+  const s = block === 1 ? (net.stemStride ?? 1) : 1;
+  return s > 1 ? { kernelSize: 2 * s, stride: s } : { kernelSize: 3, stride: 1 };
+}
+
+/** Spatial side after the stem ('same' padding: ⌈input / s⌉) and `depth` 2×2 'valid' max-pools (each floors it). */
 export function featureMapSize(net: NetConfig): number {
-  let size = net.inputSize;
+  let size = Math.ceil(net.inputSize / (net.stemStride ?? 1));
   for (let i = 0; i < net.depth; i++) size = Math.floor(size / 2);
   return size;
 }
@@ -85,11 +93,13 @@ export function buildEmbeddingNet(config: Partial<NetConfig> = {}, seed = 0): La
   let x = inputTensor;
   const widths = blockWidths(net);
   for (let b = 1; b <= net.depth; b++) {
+    const { kernelSize, stride } = blockConvGeometry(net, b);
     x = layers
       .conv2d({
         name: `block${b}_conv`,
         filters: widths[b - 1],
-        kernelSize: 3,
+        kernelSize,
+        strides: stride,
         padding: 'same',
         // Batch norm follows and cancels a bias exactly; leaving it out saves work in every step.
         useBias: false,

@@ -11,6 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SiameseError, type PreprocessTarget } from '@siamese-sdk/core';
 import { hasCheckpoint, readCheckpoint, writeCheckpoint, type CheckpointInfo } from '../checkpoint/checkpoint.js';
+import { initFromRun, type InitSource } from '../checkpoint/init-from-run.js';
 import type { ClassPool } from '../data/class-pool.js';
 import { embedPool } from '../eval/evaluate.js';
 import { fewShotAccuracy } from '../eval/few-shot.js';
@@ -55,6 +56,11 @@ export interface TrainerConfig {
   /** Batch-norm groups per batch (ghost batch norm): 1 = whole batch; G > 1 a multiple of `workers`. */
   batchNormGroups: number;
   backend: BackendPreference;
+  /**
+   * Start from this run's network (its best checkpoint, else its last) instead of a random one: fine-tuning, or a
+   * second training phase with other settings. Adam, the schedule and loss parameters start fresh. Absent = random.
+   */
+  initFrom?: string;
 }
 
 export const DEFAULT_TRAINER_CONFIG: TrainerConfig = {
@@ -203,6 +209,7 @@ export async function train(trainerConfig: TrainerConfig, data: TrainData, optio
     let seconds = 0;
     let best: { step: number; accuracy: number } | undefined;
     let resumedFrom: number | undefined;
+    let initializedFrom: InitSource | undefined;
     // The steps since the last metrics.jsonl line: checkpointed, so a run stopped between two lines (Ctrl-C, a
     // --checkpoint-every that is not a multiple of the log interval) writes the same next line as an unbroken run.
     let window = { loss: 0, steps: 0, images: 0, seconds: 0 };
@@ -215,11 +222,16 @@ export async function train(trainerConfig: TrainerConfig, data: TrainData, optio
       best = ckpt.manifest.metrics.best as typeof best;
       const saved = ckpt.manifest.metrics.logWindow as Partial<typeof window> | undefined;
       if (saved && [saved.loss, saved.steps, saved.images, saved.seconds].every((v) => typeof v === 'number' && Number.isFinite(v))) window = saved as typeof window;
+      initializedFrom = ckpt.manifest.metrics.initializedFrom as InitSource | undefined;
       resumedFrom = step;
       metrics.truncateAfter(step);
       log(`resumed from step ${step} (${ckptDir})`);
     } else {
       metrics.truncateAfter(-1);
+      if (config.initFrom !== undefined) {
+        initializedFrom = await initFromRun(config.initFrom, stepper, { net: config.net, preprocess: data.preprocess });
+        log(`network initialised from ${initializedFrom.run} (${initializedFrom.tag} checkpoint, step ${initializedFrom.step})`);
+      }
     }
 
     // The batch stream's state as of the last finished step: what a checkpoint stores, so a resumed run draws the
@@ -233,7 +245,7 @@ export async function train(trainerConfig: TrainerConfig, data: TrainData, optio
       config: { ...config } as unknown as Record<string, unknown>,
       data: data.description,
       rng: rngAtStep,
-      metrics: { seconds, best, logWindow: window },
+      metrics: { seconds, best, logWindow: window, ...(initializedFrom ? { initializedFrom } : {}) },
     });
     const save = async (tag: 'last' | 'best'): Promise<void> => {
       const state = await stepper.getState();

@@ -128,4 +128,6 @@ export const PARITY_CASES: ParityCase[] = [
   { layer: 'Conv-4 (buildEmbeddingNet)', name: '28×28 gray, 64-d, L2', build: () => buildEmbeddingNet({}, 3) },
   { layer: 'Conv-4 (buildEmbeddingNet)', name: '32×32 RGB, width 16, depth 3, Dense 24, L2', build: () => buildEmbeddingNet({ inputSize: 32, channels: 3, width: 16, depth: 3, embeddingSize: 24 }, 4) },
   { layer: 'Conv-4 (buildEmbeddingNet)', name: '42×42 gray, widths 8/8/16/32 (2×2×32 = 128-d), L2', build: () => buildEmbeddingNet({ inputSize: 42, width: [8, 8, 16, 32] }, 5) },
+  { layer: 'Conv-4 (buildEmbeddingNet)', name: '56×56 gray, stem stride 2 (4×4 conv), width 8, L2', build: () => buildEmbeddingNet({ inputSize: 56, width: 8, stemStride: 2 }, 6) },
+  { layer: 'Conv-4 (buildEmbeddingNet)', name: '85×85 gray, stem stride 3 (6×6 conv, odd padding), width 8, L2', build: () => buildEmbeddingNet({ inputSize: 85, width: 8, stemStride: 3 }, 7) },
 ];

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { models, type LayersModel } from '@tensorflow/tfjs-layers';
 import { isSiameseError } from '@siamese-sdk/core';
 import { initBackend } from '../../src/backend/index.js';
-import { blockWidths, buildEmbeddingNet, embeddingDimension, resolveNetConfig, L2Normalize } from '../../src/model/index.js';
+import { blockWidths, buildEmbeddingNet, embeddingDimension, featureMapSize, resolveNetConfig, L2Normalize } from '../../src/model/index.js';
 
 function embed(model: LayersModel, n: number, size: number, channels: number): Float32Array {
   return tf.tidy(() => {
@@ -80,8 +80,23 @@ describe('buildEmbeddingNet', () => {
     model.dispose();
   });
 
+  it('a patch stem (stemStride s): block 1 is a 2s×2s conv at stride s, the rest as without it', () => {
+    const model = buildEmbeddingNet({ inputSize: 56, width: 8, stemStride: 2 }, 2);
+    const convs = model.layers.filter((l) => l.getClassName() === 'Conv2D');
+    expect(convs.map((l) => l.getWeights()[0].shape)).toEqual([[4, 4, 1, 8], [3, 3, 8, 8], [3, 3, 8, 8], [3, 3, 8, 8]]);
+    expect(convs.map((l) => (l.getConfig() as { strides: number[] }).strides)).toEqual([[2, 2], [1, 1], [1, 1], [1, 1]]);
+    // 56 → 28 (stem) → 14 → 7 → 3 → 1: as a 28×28 net without a stem.
+    expect(model.outputs[0].shape).toEqual([null, 8]);
+    expect(embed(model, 2, 56, 1)).toHaveLength(16);
+    model.dispose();
+    // 'same' padding rounds up: 85 / 3 → 29 → 14 → 7 → 3 → 1; 84 / 3 → 28 → … → 1.
+    expect(featureMapSize(resolveNetConfig({ inputSize: 85, stemStride: 3 }))).toBe(1);
+    expect(featureMapSize(resolveNetConfig({ inputSize: 84, stemStride: 3, depth: 3 }))).toBe(3);
+    expect(featureMapSize(resolveNetConfig({ inputSize: 28 }))).toBe(1);
+  });
+
   it('rejects impossible configurations with INVALID_ARGUMENT', () => {
-    for (const bad of [{ width: 0 }, { depth: 1.5 }, { inputSize: 8, depth: 4 }, { channels: 2 as 1 }, { width: [8, 8, 16] }, { width: [8, 8, 0, 8] }, { width: [8, 8, 2.5, 8] }, { width: Object.assign(new Array<number>(4), { 0: 8, 2: 8, 3: 8 }) }]) {
+    for (const bad of [{ stemStride: 0 }, { stemStride: 1.5 }, { inputSize: 14, stemStride: 2 }, { width: 0 }, { depth: 1.5 }, { inputSize: 8, depth: 4 }, { channels: 2 as 1 }, { width: [8, 8, 16] }, { width: [8, 8, 0, 8] }, { width: [8, 8, 2.5, 8] }, { width: Object.assign(new Array<number>(4), { 0: 8, 2: 8, 3: 8 }) }]) {
       let error: unknown;
       try {
         buildEmbeddingNet(bad);

@@ -19,7 +19,13 @@ beforeAll(async () => {
 });
 
 describe('trainingForward', () => {
-  const nets = [{ inputSize: 28, width: 8 }, { inputSize: 20, width: 6, depth: 3, embeddingSize: 10, channels: 3 as const }];
+  const nets = [
+    { inputSize: 28, width: 8 },
+    { inputSize: 20, width: 6, depth: 3, embeddingSize: 10, channels: 3 as const },
+    // Patch stems: a 4×4 conv at stride 2 (57 is odd: 'same' pads one pixel more at the end), a 6×6 at stride 3.
+    { inputSize: 57, width: 6, stemStride: 2 },
+    { inputSize: 42, width: 6, depth: 3, stemStride: 3 },
+  ];
   for (const [backend, net] of nets.flatMap((n) => [['cpu', n], ['wasm', n]] as const)) {
     it(`${backend}: matches model.apply(x, {training: true}) and its gradients: ${JSON.stringify(net)}`, async () => {
       await tf.setBackend('cpu');

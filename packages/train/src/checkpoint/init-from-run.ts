@@ -1,0 +1,49 @@
+/**
+ * Starting a run from another run's network (fine-tuning): its best checkpoint (else its last) gives the
+ * network's weights and batch-norm statistics; Adam, the schedule, the step count and any loss parameters (proxies)
+ * start fresh. The network and its input must be the same as the new run's — a different shape has no weights to
+ * take, and a different preprocessing would feed the weights images they were not trained on.
+ */
+import { existsSync } from 'node:fs';
+import { SiameseError, type PreprocessTarget } from '@siamese-sdk/core';
+import { DEFAULT_NET_CONFIG, type NetConfig } from '../model/net-config.js';
+import type { NamedTensors, TrainStepper } from '../train/stepper.js';
+import { hasCheckpoint, readCheckpoint, type CheckpointTag } from './checkpoint.js';
+import { runCheckpointDir } from './load-run.js';
+
+/** Where a run's weights came from, as its checkpoints record it. */
+export interface InitSource {
+  run: string;
+  tag: CheckpointTag;
+  step: number;
+}
+
+const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/** Sets `stepper`'s network to the weights of `runDir`'s best (else last) checkpoint; see the file comment. */
+export async function initFromRun(runDir: string, stepper: TrainStepper, expected: { net: NetConfig; preprocess: PreprocessTarget }): Promise<InitSource> {
+  const dir = runCheckpointDir(runDir);
+  if (!existsSync(dir)) throw new SiameseError('CHECKPOINT_INVALID', `--init-from ${runDir} is not a training run: no checkpoints/ folder`, { path: runDir });
+  const tag: CheckpointTag = hasCheckpoint(dir, 'best') ? 'best' : 'last';
+  const ckpt = readCheckpoint(dir, tag);
+  // Runs recorded before a network option existed ran with its default.
+  const net = { ...DEFAULT_NET_CONFIG, ...ckpt.manifest.net };
+  const differing = (Object.keys(expected.net) as (keyof NetConfig)[]).filter((key) => !sameJson(net[key], expected.net[key]));
+  if (differing.length) {
+    const show = (c: NetConfig): string => differing.map((key) => `${key} ${JSON.stringify(c[key])}`).join(', ');
+    throw new SiameseError('INVALID_ARGUMENT', `--init-from ${runDir}: its network (${show(net)}) differs from this run's (${show(expected.net)}); give the same network options`, { path: runDir, differing });
+  }
+  if (!sameJson(ckpt.manifest.preprocess, expected.preprocess)) {
+    throw new SiameseError('INVALID_ARGUMENT', `--init-from ${runDir}: it was trained on other inputs (${JSON.stringify(ckpt.manifest.preprocess)}) than this run's (${JSON.stringify(expected.preprocess)})`, { path: runDir });
+  }
+  // Only the network's own weights are taken; the new run's loss parameters keep their fresh values.
+  const fresh = await stepper.getState();
+  const network = new Set(stepper.model.weights.map((w) => w.originalName));
+  const weights: NamedTensors = { ...fresh.weights };
+  for (const name of network) {
+    if (ckpt.weights[name] === undefined) throw new SiameseError('CHECKPOINT_INVALID', `--init-from ${runDir}: its ${tag} checkpoint has no weight "${name}"`, { path: runDir, name });
+    weights[name] = ckpt.weights[name];
+  }
+  await stepper.setState({ weights });
+  return { run: runDir, tag, step: ckpt.manifest.step };
+}
