@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -11,6 +11,20 @@ export const HAVE_OMNIGLOT = existsSync(join(OMNIGLOT_DIR, 'images_background.zi
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `siamese-train-${prefix}-`));
+}
+
+/**
+ * The fixture as a folder-per-class dataset in a fresh temporary folder: one `<alphabet>_<character>` folder per
+ * character (the first `charactersPerAlphabet` of each alphabet), holding its 20 real Omniglot PNGs.
+ */
+export function fixtureFolders(prefix: string, charactersPerAlphabet = Infinity): string {
+  const root = tempDir(prefix);
+  for (const alphabet of readdirSync(FIXTURE_DIR)) {
+    for (const character of readdirSync(join(FIXTURE_DIR, alphabet)).slice(0, charactersPerAlphabet)) {
+      cpSync(join(FIXTURE_DIR, alphabet, character), join(root, `${alphabet}_${character}`), { recursive: true });
+    }
+  }
+  return root;
 }
 
 import { crc32, deflateRawSync } from 'node:zlib';
@@ -58,7 +72,6 @@ export function makeZip(files: { name: string; data: Uint8Array }[]): Buffer {
   return Buffer.concat([...locals, dir, eocd]);
 }
 
-import { readdirSync, readFileSync } from 'node:fs';
 
 /** The fixture PNGs as Omniglot zip entries: images_<set>/<Alphabet>/characterNN/XXXX_YY.png. */
 export function fixtureZipEntries(which: 'background' | 'evaluation' = 'evaluation'): { name: string; data: Uint8Array }[] {

@@ -8,24 +8,17 @@
  * kill in-process; this one keeps killing.)
  */
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadRun } from '../src/checkpoint/load-run.js';
 import { readMetrics } from '../src/train/metrics-log.js';
-import { FIXTURE_DIR, tempDir } from './helpers.js';
+import { fixtureFolders, tempDir } from './helpers.js';
 
 const CLI = resolve(__dirname, '..', 'dist', 'cli.js');
 const STEPS = 60;
 const KILLS = Number(process.env.TRAIN_KILLS ?? 3);
 
-function fixtureFolders(): string {
-  const root = tempDir('faults-data');
-  for (const alphabet of readdirSync(FIXTURE_DIR)) {
-    for (const character of readdirSync(join(FIXTURE_DIR, alphabet)).slice(0, 8)) cpSync(join(FIXTURE_DIR, alphabet, character), join(root, `${alphabet}_${character}`), { recursive: true });
-  }
-  return root;
-}
 
 function lastStep(out: string): number {
   try {
@@ -71,7 +64,7 @@ describe('training faults (built CLI, SIGKILL)', () => {
   it(`killed ${KILLS} times at random moments and resumed each time, the run finishes with a loadable best checkpoint`, async () => {
     expect(existsSync(CLI), `${CLI} is missing: build the package first`).toBe(true);
     const out = join(tempDir('faults-run'), 'run');
-    const args = ['--data', fixtureFolders(), '--cache-dir', tempDir('faults-cache'), '--channels', '1', '--width', '16', '--depth', '3', '--embedding-size', '16', '--backend', 'wasm', '--loss', 'triplet', '--mining', 'hard', '--steps', String(STEPS), '--batch', '6x4', '--checkpoint-every', '2', '--val-every', '8', '--val-way', '5', '--val-episodes', '20', '--eval-episodes', '20', '--quiet', '--out', out];
+    const args = ['--data', fixtureFolders('faults-data', 8), '--cache-dir', tempDir('faults-cache'), '--channels', '1', '--width', '16', '--depth', '3', '--embedding-size', '16', '--backend', 'wasm', '--loss', 'triplet', '--mining', 'hard', '--steps', String(STEPS), '--batch', '6x4', '--checkpoint-every', '2', '--val-every', '8', '--val-way', '5', '--val-episodes', '20', '--eval-episodes', '20', '--quiet', '--out', out];
     const points = killPoints(20261129);
     const kills: { at: string; step: number }[] = [];
     let first = true;
@@ -110,7 +103,7 @@ describe('training faults (built CLI, SIGKILL)', () => {
 
   it('a flipped bit in the checkpoint binary or a truncated manifest: --resume refuses with CHECKPOINT_INVALID', async () => {
     const out = join(tempDir('faults-corrupt'), 'run');
-    const args = ['--data', fixtureFolders(), '--cache-dir', tempDir('faults-cache2'), '--channels', '1', '--width', '16', '--depth', '3', '--embedding-size', '16', '--backend', 'wasm', '--loss', 'triplet', '--mining', 'hard', '--steps', '4', '--batch', '6x4', '--checkpoint-every', '2', '--val-every', '4', '--val-way', '5', '--val-episodes', '10', '--eval-episodes', '10', '--quiet', '--out', out];
+    const args = ['--data', fixtureFolders('faults-data', 8), '--cache-dir', tempDir('faults-cache2'), '--channels', '1', '--width', '16', '--depth', '3', '--embedding-size', '16', '--backend', 'wasm', '--loss', 'triplet', '--mining', 'hard', '--steps', '4', '--batch', '6x4', '--checkpoint-every', '2', '--val-every', '4', '--val-way', '5', '--val-episodes', '10', '--eval-episodes', '10', '--quiet', '--out', out];
     expect((await run(args, out)).code).toBe(0);
     const dir = join(out, 'checkpoints');
     const manifest = JSON.parse(readFileSync(join(dir, 'last.json'), 'utf8')) as { binary: string; step: number };

@@ -4,14 +4,13 @@
  * or any backend starts.
  */
 import { existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SiameseError, parseDecimal } from '@siamese-sdk/core';
 import type { DataOptions } from '../data/prepare.js';
 import { LOSS_KINDS, MINING_KINDS, validateLossConfig } from '../losses/create-loss.js';
 import { PROXY_DEFAULTS } from '../losses/proxy.js';
 import type { LossConfig, Mining } from '../losses/loss.js';
-import { resolveNetConfig } from '../model/build-embedding-net.js';
 import { DEFAULT_NET_CONFIG } from '../model/net-config.js';
 import type { SamplerKind } from '../train/batch-source.js';
 import { parseSchedule } from '../train/lr-schedule.js';
@@ -73,8 +72,9 @@ Validation, checkpoints, output
   --out <dir>               run folder (default runs/<data>-<loss>-<time>)
   --resume                  continue the run in --out from its last checkpoint
   --init-from <run-dir>     start from that run's network (its best checkpoint, else its last): fine-tuning, or
-                            a second phase with other settings; same network options and input needed; Adam,
-                            the schedule and loss parameters start fresh
+                            a second phase with other settings; its network options, input size, channels and
+                            preprocessing carry over (given ones must agree); Adam, the schedule and loss
+                            parameters start fresh
   --quiet                   no progress bar
 `;
 
@@ -262,11 +262,6 @@ export function parseTrainArgs(argv: string[], now = new Date()): TrainCommandOp
   const depth = int('depth', v.depth, DEFAULT_NET_CONFIG.depth);
   const width = widthArg(v.width);
   if (typeof width !== 'number' && width.length !== depth) bad(`--width ${v.width ?? ''} lists ${width.length} filter counts; --depth ${depth} needs one per block (or a single count for all)`, { width: v.width, depth });
-  // Checked here so a mistyped run folder fails before the data is loaded; its network is compared once the
-  // trainer has built its own (initFromRun).
-  if (v['init-from'] !== undefined && !existsSync(join(resolve(v['init-from']), 'checkpoints'))) {
-    throw new SiameseError('CHECKPOINT_INVALID', `--init-from ${v['init-from']} is not a training run: no checkpoints/ folder`, { path: v['init-from'] });
-  }
   const trainer: TrainerConfig = {
     ...DEFAULT_TRAINER_CONFIG,
     net: {
@@ -300,8 +295,6 @@ export function parseTrainArgs(argv: string[], now = new Date()): TrainCommandOp
     ...(v['init-from'] === undefined ? {} : { initFrom: resolve(v['init-from']) }),
   };
   validateTrainerConfig(trainer);
-  // The network's shape too (e.g. an input too small for its pooling blocks), before the data is loaded.
-  resolveNetConfig(trainer.net);
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
   return {
     data: resumeOnly ? undefined : data,

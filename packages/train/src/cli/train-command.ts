@@ -7,6 +7,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SiameseError } from '@siamese-sdk/core';
 import { hasCheckpoint, readCheckpointManifest } from '../checkpoint/checkpoint.js';
+import { readInitSource } from '../checkpoint/init-from-run.js';
 import { ensureWritableFolder } from '../checkpoint/output-folder.js';
 import { prepareData, type DataOptions } from '../data/prepare.js';
 import { assertSameSplit } from '../data/split.js';
@@ -14,7 +15,7 @@ import { evaluateRun } from '../eval/evaluate-run.js';
 import { taskName } from '../eval/evaluate.js';
 import { readMetrics } from '../train/metrics-log.js';
 import { trainingCurveSvg } from '../train/training-curve.js';
-import { DEFAULT_NET_CONFIG } from '../model/index.js';
+import { DEFAULT_NET_CONFIG, resolveNetConfig, sameNetOption, type NetConfig } from '../model/index.js';
 import { DEFAULT_TRAINER_CONFIG, checkpointDir, train, type TrainerConfig, type TrainResult } from '../train/trainer.js';
 import type { CreateTrainStepper } from '../train/stepper.js';
 import { ProgressBar, formatDuration } from './progress-bar.js';
@@ -103,6 +104,35 @@ function assertResumeKeepsRun(options: TrainCommandOptions, recorded: { trainer:
   }
 }
 
+/**
+ * `--init-from`: the weights mean something only for the network and the inputs they were trained on, so the new
+ * run takes the source's network options, input size, channels and preprocessing (a folder of Omniglot-like
+ * images is then read as Omniglot was: area resize, inverted). An option given on the command line that differs
+ * is refused here, naming it, before any data is loaded.
+ */
+function adoptInitSource(options: TrainCommandOptions, trainer: TrainerConfig, data: DataOptions): { trainer: TrainerConfig; data: DataOptions } {
+  const from = trainer.initFrom!;
+  const source = readInitSource(from);
+  const net = { ...trainer.net };
+  const differing: string[] = [];
+  for (const key of Object.keys(source.net) as (keyof NetConfig)[]) {
+    const flag = Object.keys(RESUME_FIXED).find((f) => RESUME_FIXED[f].includes(`trainer.net.${key}`));
+    if (flag !== undefined && options.explicit.includes(flag)) {
+      if (!sameNetOption(key, net, source.net)) differing.push(`--${flag}: ${key} ${JSON.stringify(net[key])}, that run's ${JSON.stringify(source.net[key])}`);
+    } else {
+      (net as Record<string, unknown>)[key] = source.net[key];
+    }
+  }
+  if (data.data === 'omniglot' && source.net.channels !== 1) differing.push(`Omniglot is grayscale, that run's network takes ${source.net.channels} channels`);
+  if (differing.length) {
+    throw new SiameseError('INVALID_ARGUMENT', `--init-from ${from}: its network and input carry over to this run, and these options would change them: ${differing.join('; ')}. Drop them`, { path: from });
+  }
+  return {
+    trainer: { ...trainer, net },
+    data: { ...data, inputSize: net.inputSize, channels: net.channels, preprocess: source.preprocess.preprocess },
+  };
+}
+
 export interface TrainCommandHooks {
   createStepper?: CreateTrainStepper;
   /** Tests: stop after this step as if killed (a checkpoint is written). */
@@ -157,6 +187,11 @@ export async function runTrainCommand(argv: string[], hooks: TrainCommandHooks =
       throw new SiameseError('INVALID_ARGUMENT', `--out ${out}: ${why}, or choose another --out`, { path: out });
     }
     if (options.resume) say(`--resume: no checkpoint in ${out} yet, so the run starts from step 0`);
+    // Everything the flags decide is checked before the data is loaded (which can take minutes): the source run
+    // of --init-from and what carries over from it, and the network's shape (e.g. an input too small for its
+    // pooling blocks). A resume was checked against its record above.
+    if (trainer.initFrom !== undefined) ({ trainer, data: dataOptions } = adoptInitSource(options, trainer, dataOptions!));
+    resolveNetConfig(trainer.net);
   }
   ensureWritableFolder(out, `--out ${out}`);
 

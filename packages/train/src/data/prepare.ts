@@ -4,7 +4,7 @@
  * which images the final report is measured on (Omniglot: the evaluation set; other datasets: the validation
  * split, since they have no separate test set).
  */
-import type { PreprocessTarget } from '@siamese-sdk/core';
+import { SiameseError, type PreprocessTarget } from '@siamese-sdk/core';
 import { withQuarterTurnClasses } from '../augment/rotations.js';
 import type { TrainData } from '../train/trainer.js';
 import type { BuildProgress } from './build-image-set.js';
@@ -33,6 +33,12 @@ export interface DataOptions {
   trainGroups?: string[];
   /** Omniglot: rotations by 90/180/270° as new training classes. */
   rotations?: boolean;
+  /**
+   * How images become the network's input (resize, background, inversion, normalisation). Default: Omniglot's
+   * for 'omniglot', bilinear [0, 1] scaling for folders. A run started from another (`--init-from`) takes that
+   * run's, so its weights see inputs like the ones they were trained on.
+   */
+  preprocess?: PreprocessTarget['preprocess'];
 }
 
 export interface PreparedData extends TrainData {
@@ -50,6 +56,13 @@ export interface PrepareCallbacks {
 
 export function dataTarget(options: DataOptions): PreprocessTarget {
   const size = options.inputSize ?? 28;
+  if (options.preprocess) {
+    const channels = options.data === 'omniglot' ? 1 : (options.channels ?? 3);
+    if (options.preprocess.mean.length !== channels || options.preprocess.std.length !== channels) {
+      throw new SiameseError('INVALID_ARGUMENT', `the preprocessing normalises ${options.preprocess.mean.length} channel(s), the data has ${channels}`, { channels });
+    }
+    return { input: { width: size, height: size, channels }, preprocess: { ...options.preprocess } };
+  }
   if (options.data === 'omniglot') return { input: { width: size, height: size, channels: 1 }, preprocess: { ...OMNIGLOT_PREPROCESS.preprocess } };
   return defaultFolderTarget(size, options.channels ?? 3);
 }

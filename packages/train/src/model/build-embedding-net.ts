@@ -58,6 +58,20 @@ export function blockWidths(net: NetConfig): number[] {
   return typeof net.width === 'number' ? new Array<number>(net.depth).fill(net.width) : [...net.width];
 }
 
+/**
+ * Whether two configurations agree on one network option, by what it builds: `width: 16` and `[16, 16, 16, 16]`
+ * agree, and an absent option (a run recorded before it existed) is its default.
+ */
+export function sameNetOption(key: keyof NetConfig, a: Partial<NetConfig>, b: Partial<NetConfig>): boolean {
+  const [x, y] = [a[key] ?? DEFAULT_NET_CONFIG[key], b[key] ?? DEFAULT_NET_CONFIG[key]];
+  if (key === 'width' && (Array.isArray(x) || Array.isArray(y))) {
+    const blocks = Array.isArray(x) ? x.length : (y as readonly number[]).length;
+    const expand = (w: unknown): string => (Array.isArray(w) ? w : new Array<unknown>(blocks).fill(w)).join();
+    return expand(x) === expand(y);
+  }
+  return JSON.stringify(x) === JSON.stringify(y);
+}
+
 /** Kernel side and stride of block b's convolution (b from 1): 3 and 1, except a patch stem's 2s and s in block 1. */
 export function blockConvGeometry(net: NetConfig, block: number): { kernelSize: number; stride: number } {
   const s = block === 1 ? (net.stemStride ?? 1) : 1;

@@ -4,6 +4,7 @@ export {
   buildEmbeddingNet,
   resolveNetConfig,
   blockWidths,
+  sameNetOption,
   featureMapSize,
   flattenedSize,
   embeddingDimension,

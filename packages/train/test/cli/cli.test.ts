@@ -8,21 +8,14 @@ import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { runTrainCommand } from '../../src/cli/train-command.js';
 import { readMetrics } from '../../src/train/metrics-log.js';
-import { FIXTURE_DIR, tempDir } from '../helpers.js';
+import { fixtureFolders, tempDir } from '../helpers.js';
 
-function fixtureFolders(): string {
-  const root = tempDir('cli-data');
-  for (const alphabet of readdirSync(FIXTURE_DIR)) {
-    for (const character of readdirSync(join(FIXTURE_DIR, alphabet))) cpSync(join(FIXTURE_DIR, alphabet, character), join(root, `${alphabet}_${character}`), { recursive: true });
-  }
-  return root;
-}
 
 const SMALL = ['--channels', '1', '--width', '16', '--depth', '3', '--embedding-size', '32', '--backend', 'wasm', '--quiet'];
 
 describe('siamese-train', () => {
   it('trains, writes metrics, curve, checkpoints and a report; eval and export work on the run', async () => {
-    const data = fixtureFolders();
+    const data = fixtureFolders('cli-data');
     const out = join(tempDir('cli-run'), 'run');
     const cache = tempDir('cli-cache');
     const result = await runTrainCommand(['--data', data, '--cache-dir', cache, '--loss', 'contrastive', '--steps', '6', '--batch', '6x4', '--val-every', '3', '--val-way', '5', '--val-episodes', '50', '--eval-episodes', '100', '--out', out, ...SMALL]);
@@ -81,7 +74,7 @@ describe('siamese-train', () => {
   });
 
   it('a resume cannot change the run, eval refuses a changed dataset, and output paths are checked first', async () => {
-    const data = fixtureFolders();
+    const data = fixtureFolders('cli-data');
     const out = join(tempDir('cli-resume'), 'run');
     const cache = tempDir('cli-resume-cache');
     const args = ['--data', data, '--cache-dir', cache, '--loss', 'contrastive', '--batch', '6x4', '--val-every', '2', '--val-way', '5', '--val-episodes', '20', '--eval-episodes', '20', '--out', out, ...SMALL];

@@ -3,22 +3,15 @@
  * last checkpoint with nothing lost or duplicated. Needs `dist/` (the repo's `pnpm test` builds first).
  */
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runTrainCommand } from '../../src/cli/train-command.js';
 import { readMetrics } from '../../src/train/metrics-log.js';
-import { FIXTURE_DIR, tempDir } from '../helpers.js';
+import { fixtureFolders, tempDir } from '../helpers.js';
 
 const CLI = resolve(__dirname, '..', '..', 'dist', 'cli.js');
 
-function fixtureFolders(): string {
-  const root = tempDir('kill-data');
-  for (const alphabet of readdirSync(FIXTURE_DIR)) {
-    for (const character of readdirSync(join(FIXTURE_DIR, alphabet))) cpSync(join(FIXTURE_DIR, alphabet, character), join(root, `${alphabet}_${character}`), { recursive: true });
-  }
-  return root;
-}
 
 function lastStep(out: string): number {
   const path = join(out, 'checkpoints', 'last.json');
@@ -33,7 +26,7 @@ function lastStep(out: string): number {
 describe('kill and resume', () => {
   it('a SIGKILLed run resumes from its last checkpoint and reaches the full step count', async () => {
     expect(existsSync(CLI), `${CLI} is missing: build the package first (pnpm build)`).toBe(true);
-    const data = fixtureFolders();
+    const data = fixtureFolders('kill-data');
     const out = join(tempDir('kill-run'), 'run');
     const args = ['--data', data, '--cache-dir', tempDir('kill-cache'), '--channels', '1', '--width', '16', '--depth', '3', '--embedding-size', '32', '--backend', 'wasm', '--loss', 'triplet', '--mining', 'hard', '--steps', '24', '--batch', '6x4', '--checkpoint-every', '2', '--val-every', '8', '--val-way', '5', '--val-episodes', '50', '--eval-episodes', '50', '--quiet', '--out', out];
     const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });

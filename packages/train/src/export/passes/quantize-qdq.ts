@@ -19,7 +19,7 @@
  * the uint8 values in a generic NCHW kernel (47 ms), where next to integer convs the pool runs in NHWC (2.7 ms).
  */
 import { SiameseError } from '@siamese-sdk/core';
-import { attr, type OnnxGraph, type OnnxNode } from '../onnx-graph.js';
+import type { OnnxGraph, OnnxNode } from '../onnx-graph.js';
 import { dequantizeInt8, dequantizeNode } from './weight-storage.js';
 
 /**
