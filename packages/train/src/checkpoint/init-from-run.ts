@@ -6,6 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { SiameseError, type PreprocessTarget } from '@siamese-sdk/core';
+import { canonicalJson } from '../canonical-json.js';
 import { sameNetOption } from '../model/build-embedding-net.js';
 import { DEFAULT_NET_CONFIG, type NetConfig } from '../model/net-config.js';
 import type { NamedTensors, TrainStepper } from '../train/stepper.js';
@@ -18,8 +19,6 @@ export interface InitSource {
   tag: CheckpointTag;
   step: number;
 }
-
-const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 /** The checkpoint a run is initialised from: the source's best, else its last. */
 function sourceCheckpoint(runDir: string): { dir: string; tag: CheckpointTag } {
@@ -49,7 +48,7 @@ export async function initFromRun(runDir: string, stepper: TrainStepper, expecte
     const show = (c: NetConfig): string => differing.map((key) => `${key} ${JSON.stringify(c[key])}`).join(', ');
     throw new SiameseError('INVALID_ARGUMENT', `--init-from ${runDir}: its network (${show(net)}) differs from this run's (${show(expected.net)}); give the same network options`, { path: runDir, differing });
   }
-  if (!sameJson(ckpt.manifest.preprocess, expected.preprocess)) {
+  if (canonicalJson(ckpt.manifest.preprocess) !== canonicalJson(expected.preprocess)) {
     throw new SiameseError('INVALID_ARGUMENT', `--init-from ${runDir}: it was trained on other inputs (${JSON.stringify(ckpt.manifest.preprocess)}) than this run's (${JSON.stringify(expected.preprocess)})`, { path: runDir });
   }
   // Only the network's own weights are taken; the new run's loss parameters keep their fresh values.

@@ -56,15 +56,15 @@ export interface PrepareCallbacks {
 
 export function dataTarget(options: DataOptions): PreprocessTarget {
   const size = options.inputSize ?? 28;
-  if (options.preprocess) {
-    const channels = options.data === 'omniglot' ? 1 : (options.channels ?? 3);
-    if (options.preprocess.mean.length !== channels || options.preprocess.std.length !== channels) {
-      throw new SiameseError('INVALID_ARGUMENT', `the preprocessing normalises ${options.preprocess.mean.length} channel(s), the data has ${channels}`, { channels });
-    }
-    return { input: { width: size, height: size, channels }, preprocess: { ...options.preprocess } };
+  const target: PreprocessTarget =
+    options.data === 'omniglot' ? { input: { width: size, height: size, channels: 1 }, preprocess: { ...OMNIGLOT_PREPROCESS.preprocess } } : defaultFolderTarget(size, options.channels ?? 3);
+  if (!options.preprocess) return target;
+  // Another preprocessing (a run's, for --init-from) on this data's input.
+  const { channels } = target.input;
+  if (options.preprocess.mean.length !== channels || options.preprocess.std.length !== channels) {
+    throw new SiameseError('INVALID_ARGUMENT', `the preprocessing normalises ${options.preprocess.mean.length} channel(s), the data has ${channels}`, { channels });
   }
-  if (options.data === 'omniglot') return { input: { width: size, height: size, channels: 1 }, preprocess: { ...OMNIGLOT_PREPROCESS.preprocess } };
-  return defaultFolderTarget(size, options.channels ?? 3);
+  return { input: target.input, preprocess: { ...options.preprocess } };
 }
 
 export async function prepareData(options: DataOptions, callbacks: PrepareCallbacks = {}): Promise<PreparedData> {

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { SiameseError, readModelMetadata, type CalibrationSpec, type ModelDType, type ModelMetadata, type PreprocessSpec } from '@siamese-sdk/core';
+import { canonicalJson } from '../canonical-json.js';
 import { loadRunModel, type LoadedRun } from '../checkpoint/load-run.js';
 import type { CheckpointTag } from '../checkpoint/checkpoint.js';
 import { assertFolderCanBeMade } from '../checkpoint/output-folder.js';
@@ -169,11 +170,6 @@ export function readTransferredCalibration(
 /** Whether views recorded in a file or report (absent: single views) are these shifts. */
 function sameViews(recorded: unknown, shifts: readonly PixelShift[] | undefined): boolean {
   return canonicalJson(recorded ?? null) === canonicalJson(shifts ?? null);
-}
-
-/** JSON with object keys sorted, so two equal specs compare equal whatever order their keys were written in. */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v));
 }
 
 /** Resolves a run argument to its folder and, for a manifest path, its tag. */
