@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Training throughput of the built package (run `pnpm -C packages/train build` first):
 // Conv-4 28×28, P×K batches of 128 (32 classes × 4), triplet loss with batch-hard mining, Adam — for
-//   wasm + our kernels (1 worker), wasm + our kernels (2 workers), both again with batch norm over two groups
-//   (--bn-groups 2), wasm + only the missing filter-gradient kernel, and the pure-JS cpu backend.
+//   wasm + our kernels (1 worker), the same with direct convolutions instead of Winograd, wasm + our kernels
+//   (2 workers), both again with batch norm over two groups (--bn-groups 2), wasm + only the missing
+//   filter-gradient kernel, and the pure-JS cpu backend.
 // Each configuration runs in its own child process (kernel registration and wasm memory are per process), warms
 // up, then times whole steps (the median step is the figure; the mean is reported beside it). Usage: node bench/train-bench.mjs [--json out.json] [--quick]
 // Heavy: run it under `flock /tmp/siamese-heavy.lock` on shared machines.
@@ -26,6 +27,9 @@ const quick = args.includes('--quick');
 const ROUNDS = quick ? 1 : 3;
 const CONFIGS = [
   { id: 'wasm-ours-1', label: 'wasm + our kernels, 1 worker', backend: 'wasm', kernels: 'ours', workers: 1, warmup: 3, steps: quick ? 3 : 11, rounds: ROUNDS },
+  // The same 1-worker step with our kernels but XNNPACK's direct convolution for the 3×3 layers: what the
+  // Winograd F(2×2, 3×3) route gains, alternating with the figure above in every round.
+  { id: 'wasm-ours-direct-1', label: 'wasm + our kernels, direct 3×3 convs (no Winograd), 1 worker', backend: 'wasm', kernels: 'ours-direct', workers: 1, warmup: 3, steps: quick ? 3 : 11, rounds: ROUNDS },
   { id: 'wasm-ours-2', label: 'wasm + our kernels, 2 workers', backend: 'wasm', kernels: 'ours', workers: 2, warmup: 3, steps: quick ? 3 : 11, rounds: ROUNDS },
   // The host's own ceiling for any 2-worker scheme: two independent 1-worker processes, half a batch each, at once.
   // Nothing is shared between them, so what they reach together over one worker is what this machine gives two
@@ -36,7 +40,7 @@ const CONFIGS = [
   // steps puts both under the same host state, where the rounds above run each configuration for half a minute and
   // this host's speed drifts by 1.5× within minutes. Both ratios come from this run's medians.
   // The host's ceiling without any training code: the reference convolution (one thread) alone, then in two
-  // processes at once. Convolutions are ~89% of a training step, so if two such independent loops together run at
+  // processes at once. Convolutions are most of a training step, so if two such independent loops together run at
   // less than 1.7× one, a 2-worker training scheme will not reach 1.7× on this host at that moment either.
   { id: 'conv-pair', label: 'forward conv, alone and two at once', convPair: true, rounds: ROUNDS },
   { id: 'interleaved', label: '1 and 2 workers, alternating steps', interleaved: true, warmup: 3, steps: quick ? 3 : 15, rounds: ROUNDS },
@@ -95,15 +99,16 @@ function stepConvFlops() {
   return flops;
 }
 
-// The host's current speed, for reading the figures: the wasm backend's forward convolution of Conv-4's heaviest
-// layer (14×14×64 → 64, batch 128) — the kernel that dominates a training step. Shared machines swing by 1.5×.
+// The host's current speed, for reading the figures: the wasm backend's own forward convolution (XNNPACK, direct;
+// our kernels are left out so the reference does not move with them) of Conv-4's heaviest layer (14×14×64 → 64,
+// batch 128). Shared machines swing by 1.5×.
 const REFERENCE_SHAPE = [BATCH, 14, 14, 64];
 const REFERENCE_FLOPS = convFlops(14, 64);
 
 async function referenceChild(config) {
   const tf = await import('@tensorflow/tfjs-core');
   const { initBackend } = await import('../dist/index.js');
-  await initBackend({ backend: 'wasm', kernels: 'ours' });
+  await initBackend({ backend: 'wasm', kernels: 'missing-only' }); // Conv2D stays wasm's own
   const x = tf.randomUniform(REFERENCE_SHAPE);
   const w = tf.randomUniform([3, 3, 64, 64]);
   if (config.waitForGo) {
@@ -304,6 +309,7 @@ async function main() {
   });
   const get = (id) => rows.find((r) => r.id === id && r.imagesPerSecond);
   const one = get('wasm-ours-1');
+  const direct = get('wasm-ours-direct-1');
   const two = get('wasm-ours-2');
   const missing = get('wasm-missing-only');
   const cpu = get('cpu');
@@ -319,7 +325,7 @@ async function main() {
   }
   if (ROUNDS > 1) {
     const list = (id) => rows.find((r) => r.id === id)?.roundsImagesPerSecond?.map((v) => v.toFixed(0)).join(', ') ?? 'n/a';
-    console.log(`\nBest of ${ROUNDS} alternating rounds for 1 and 2 workers and the side-by-side pair (images/s per round, median step: 1 worker ${list('wasm-ours-1')}; 2 workers ${list('wasm-ours-2')}; side by side ${list('side-by-side')}); the other configurations ran once.`);
+    console.log(`\nBest of ${ROUNDS} alternating rounds for 1 worker (Winograd and direct), 2 workers and the side-by-side pair (images/s per round, median step: 1 worker ${list('wasm-ours-1')}; direct ${list('wasm-ours-direct-1')}; 2 workers ${list('wasm-ours-2')}; side by side ${list('side-by-side')}); the other configurations ran once.`);
   }
   // Per round (the three configurations ran back to back): 2 workers over 1, the side-by-side ceiling over 1, and
   // how much of that ceiling the data-parallel stepper reaches.
@@ -331,6 +337,7 @@ async function main() {
     return one.map((o, i) => (two[i] && pair[i] ? { twoOverOne: two[i] / o, ceiling: pair[i] / o, shareOfCeiling: two[i] / pair[i] } : null)).filter(Boolean);
   };
   const perRound = perRoundOf('wasm-ours-1', 'wasm-ours-2');
+  const winogradRounds = roundsOf('wasm-ours-1').map((o, i) => (roundsOf('wasm-ours-direct-1')[i] ? o / roundsOf('wasm-ours-direct-1')[i] : null)).filter((v) => v != null);
   if (perRound.length) {
     console.log(`\nPer round (each configuration ~30 s in turn): 2 workers / 1 worker ${perRound.map((r) => `${r.twoOverOne.toFixed(2)}×`).join(', ')}; host ceiling (side-by-side pair / 1 worker) ${perRound.map((r) => `${r.ceiling.toFixed(2)}×`).join(', ')}; 2 workers reach ${perRound.map((r) => `${(100 * r.shareOfCeiling).toFixed(0)}%`).join(', ')} of the ceiling.`);
   }
@@ -366,6 +373,9 @@ async function main() {
     /** The same with --bn-groups 2 on both (same arithmetic on 1 and 2 workers; no batch-norm exchange). */
     twoWorkersOverOneBnGroups: interleavedRounds.length ? median(interleavedRounds.map((r) => r.twoOverOneBnGroups)) : null,
     interleavedRounds: interleavedRounds.map((r) => ({ twoOverOne: r.twoOverOne, twoOverOneBnGroups: r.twoOverOneBnGroups, ...Object.fromEntries(Object.entries(r.interleaved).map(([k, v]) => [k, { msPerStep: v.msPerStep, imagesPerSecond: v.imagesPerSecond }])) })),
+    /** 1 worker with Winograd 3×3 convolutions over the same with direct ones, median of the per-round ratios. */
+    winogradOverDirect: winogradRounds.length ? median(winogradRounds) : one && direct ? one.imagesPerSecond / direct.imagesPerSecond : null,
+    winogradOverDirectRounds: winogradRounds,
     oursOverMissingOnly: one && missing ? one.imagesPerSecond / missing.imagesPerSecond : null,
     oursOverCpu: one && cpu ? one.imagesPerSecond / cpu.imagesPerSecond : null,
   };
@@ -380,8 +390,9 @@ async function main() {
   const hostGflops = referenceGflops.length ? Math.max(...referenceGflops) : null;
   const efficiency = one && hostGflops ? stepConvFlops() / (one.msPerStep / 1000) / 1e9 / hostGflops : null;
   if (efficiency != null) {
-    console.log(`\n1 worker: a step's ${(stepConvFlops() / 1e9).toFixed(2)} GFLOP of convolutions (forward, input and filter gradients) run at ${(efficiency * 100).toFixed(0)}% of the host reference's forward-conv rate (${hostGflops.toFixed(1)} GFLOP/s, the better of before/after). A busy host slows both alike, so this ratio moves less than images/s — but only as far as the host stayed as fast as the better reference while the rounds ran.`);
+    console.log(`\n1 worker: a step's ${(stepConvFlops() / 1e9).toFixed(2)} GFLOP of convolutions (forward, input and filter gradients, counted as direct convolutions) run at ${(efficiency * 100).toFixed(0)}% of the host reference's direct forward-conv rate (${hostGflops.toFixed(1)} GFLOP/s, the better of before/after); above 100% where the 3×3 layers' Winograd route needs 2.25× fewer multiplies. A busy host slows both alike, so this ratio moves less than images/s — but only as far as the host stayed as fast as the better reference while the rounds ran.`);
   }
+  console.log(`Winograd 3×3 convolutions / direct (1 worker, same kernels otherwise): ${fmt(ratios.winogradOverDirect)}, median of the per-round ratios (${winogradRounds.map((r) => `${r.toFixed(2)}×`).join(', ')})`);
   console.log(`\n2 workers / 1 worker: ${fmt(ratios.twoWorkersOverOne)}, median of the per-round ratios (goal ≥ 1.7×: ${goals.twoWorkersAtLeast1_7x ? 'met' : 'NOT met'}); best round of each: ${fmt(ratios.twoWorkersOverOneBestOfEach)}; from mean steps (bursts included), best round of each: ${fmt(ratios.twoWorkersOverOneMeanSteps)}`);
   console.log(`2 workers / 1 worker, alternating single steps: ${fmt(ratios.twoWorkersOverOneInterleaved)} (goal ≥ 1.7×: ${goals.twoWorkersAtLeast1_7xInterleaved ? 'met' : 'NOT met'}); with --bn-groups 2: ${fmt(ratios.twoWorkersOverOneBnGroups)} (${goals.twoWorkersAtLeast1_7xBnGroups ? 'met' : 'NOT met'}); medians over rounds`);
   if (ratios.hostComputeCeiling != null) console.log(`host compute ceiling (reference conv, two processes at once / alone): ${fmt(ratios.hostComputeCeiling)}, median over rounds — 2 workers reach ${ratios.twoWorkersOverOneInterleaved != null ? `${((100 * ratios.twoWorkersOverOneInterleaved) / ratios.hostComputeCeiling).toFixed(0)}% of it alternating (${((100 * ratios.twoWorkersOverOneBnGroups) / ratios.hostComputeCeiling).toFixed(0)}% with --bn-groups 2)` : 'n/a'}`);

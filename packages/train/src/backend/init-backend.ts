@@ -15,8 +15,9 @@ import { registerCpuKernels, registerWasmKernels } from './kernels/register.js';
 export interface InitBackendOptions {
   backend?: BackendPreference;
   /**
-   * Which of our kernels to register. Default 'ours'. On wasm 'missing-only' adds just Conv2DBackpropFilter; on
-   * cpu 'ours' replaces tfjs' (extremely slow) Conv2DBackpropFilter and 'missing-only' keeps tfjs' own.
+   * Which of our kernels to register. Default 'ours'. On wasm 'ours-direct' leaves out the Winograd convolutions
+   * and 'missing-only' adds just Conv2DBackpropFilter; on cpu 'ours' and 'ours-direct' replace tfjs' (extremely
+   * slow) Conv2DBackpropFilter and 'missing-only' keeps tfjs' own.
    */
   kernels?: KernelSet;
 }
@@ -67,6 +68,8 @@ async function initWasm(kernels: KernelSet): Promise<boolean> {
   return true;
 }
 
+const KERNEL_SETS: readonly KernelSet[] = ['ours', 'ours-direct', 'missing-only'];
+
 /** Initialises the preferred backend and returns the name of the one that runs. */
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendName> {
   const preference = options.backend ?? 'auto';
@@ -76,8 +79,8 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       backend: preference,
     });
   }
-  if (kernels !== 'ours' && kernels !== 'missing-only') {
-    throw new SiameseError('INVALID_ARGUMENT', `Unknown kernel set "${String(kernels)}" (ours, missing-only)`, { kernels });
+  if (!KERNEL_SETS.includes(kernels)) {
+    throw new SiameseError('INVALID_ARGUMENT', `Unknown kernel set "${String(kernels)}" (${KERNEL_SETS.join(', ')})`, { kernels });
   }
   if (preference === 'tfjs-node' || preference === 'auto') {
     if (loadTfjsNode() && (await trySetBackend('tensorflow'))) return 'tensorflow';
@@ -94,6 +97,6 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   if (!(await trySetBackend('cpu'))) throw new SiameseError('BACKEND', 'The cpu backend failed to initialise');
   // Registered only when cpu is what runs (never as a side effect of choosing wasm), so the cpu backend stays
   // tfjs' stock reference in the wasm parity tests.
-  registerCpuKernels(kernels === 'ours');
+  registerCpuKernels(kernels !== 'missing-only');
   return 'cpu';
 }

@@ -19,8 +19,12 @@ export interface NamedTensors {
 }
 
 export type BackendPreference = 'auto' | 'tfjs-node' | 'wasm' | 'cpu';
-/** Which of our wasm kernels are registered: all of them, or only the one wasm lacks (for benchmarks). */
-export type KernelSet = 'ours' | 'missing-only';
+/**
+ * Which of our wasm kernels are registered: all of them ('ours', the default); all but the Winograd convolutions,
+ * so 3×3 convolutions run as XNNPACK's direct convolution ('ours-direct'); or only the one wasm lacks
+ * ('missing-only'). The last two exist for benchmarks.
+ */
+export type KernelSet = 'ours' | 'ours-direct' | 'missing-only';
 
 export interface TrainStepperOptions {
   net: NetConfig;

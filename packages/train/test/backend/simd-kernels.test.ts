@@ -40,4 +40,28 @@ describe('SIMD kernels', () => {
     }
     x.dispose();
   });
+
+  // Both kernels behind gram(): register-blocked (m % 4 = 0, n % 8 = 0) and row-by-row (any m), over more rows than
+  // one accumulation block (256) so the float64 folding between blocks is exercised.
+  for (const [m, n] of [[8, 16], [12, 8], [9, 12], [4, 4]] as const) {
+    it(`gram: Aᵀ·B of [700, ${m}] and [700, ${n}] against float64 sums`, async () => {
+      await initBackend({ backend: 'wasm', kernels: 'ours' });
+      const kernels = simdKernelsFor(tf.backend() as unknown as BackendWasm)!;
+      const rows = 700;
+      const av = Float32Array.from({ length: rows * m }, (_, i) => ((i * 7919) % 103) / 51 - 1);
+      const bv = Float32Array.from({ length: rows * n }, (_, i) => ((i * 104729) % 97) / 48 - 1);
+      const [a, b] = [tf.tensor2d(av, [rows, m]), tf.tensor2d(bv, [rows, n])];
+      const asInfo = (t: tf.Tensor) => ({ dataId: t.dataId, shape: t.shape, dtype: 'float32' as const });
+      const got = kernels.gram(asInfo(a), asInfo(b), rows, m, n);
+      expect(got.length).toBe(m * n);
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) {
+          let expected = 0;
+          for (let r = 0; r < rows; r++) expected += av[r * m + i] * bv[r * n + j];
+          expect(Math.abs(got[i * n + j] - expected)).toBeLessThan(1e-4 * Math.max(1, Math.abs(expected)));
+        }
+      }
+      tf.dispose([a, b]);
+    });
+  }
 });

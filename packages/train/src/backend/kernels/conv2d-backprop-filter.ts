@@ -26,25 +26,35 @@ import { transposeJs } from './transpose-js.js';
 import { heapView } from './heap-arrays.js';
 import { type SimdKernels, simdKernelsFor } from '../simd/simd-kernels.js';
 import { filterGradInfo, type Conv2DBackpropFilterAttrs } from './filter-grad-info.js';
+import { winogradFilterGrad, winogradKernelsFor } from './winograd-conv.js';
 
 
-export function conv2dBackpropFilterWasm(args: {
+type FilterGradArgs = {
   inputs: { x: TensorInfo; dy: TensorInfo };
   attrs: Conv2DBackpropFilterAttrs;
   backend: BackendWasm;
-}): TensorInfo {
+};
+
+/** The kernel; `winograd` lets 3×3 stride-1 convolutions take the Winograd route (our full kernel set only). */
+export function conv2dBackpropFilterWasm(args: FilterGradArgs, winograd: boolean): TensorInfo {
   const { inputs, attrs, backend } = args;
   const { x, dy } = inputs;
   const info = filterGradInfo(x, attrs, 'wasm');
-  const route = filterGradRoute(info, backend);
+  const route = filterGradRoute(info, backend, winograd);
+  if (route === 'winograd') return winogradFilterGrad(backend, winogradKernelsFor(info, backend)!, x, dy, info);
   if (route === 'single-channel') return singleChannelFilterGrad(backend, simdKernelsFor(backend)!, x, dy, info);
   if (route === 'gemm') return filterGradGemm(backend, x, dy, info);
   return filterGradTransposedConv(backend, x, dy, info);
 }
 
 /** Which formulation computes the filter gradient of this convolution (see the file comment). */
-export function filterGradRoute(info: backend_util.Conv2DInfo, backend: BackendWasm): 'single-channel' | 'gemm' | 'transposed-conv' {
+export function filterGradRoute(
+  info: backend_util.Conv2DInfo,
+  backend: BackendWasm,
+  winograd = true,
+): 'winograd' | 'single-channel' | 'gemm' | 'transposed-conv' {
   const { batchSize: n, inChannels: ci, outChannels: co, filterHeight: fh, filterWidth: fw, outHeight: ho, outWidth: wo } = info;
+  if (winograd && winogradKernelsFor(info, backend) != null) return 'winograd';
   if (ci === 1 && simdKernelsFor(backend, co) != null) return 'single-channel';
   const simd = simdKernelsFor(backend) != null;
   // The GEMM's operand is built by a SIMD-module kernel; without WebAssembly SIMD the convolution route serves.
@@ -139,14 +149,13 @@ function singleChannelFilterGrad(
       }
     }
   }
-  const sums = simd.filterGradOuter(col, dy, rows, taps, co);
+  const sums = simd.gram(col, dy, rows, taps, co);
   heapView(backend, out).set(sums);
   backend.disposeData(col.dataId);
   return out;
 }
 
-export const conv2dBackpropFilterConfig: KernelConfig = {
-  kernelName: 'Conv2DBackpropFilter',
-  backendName: 'wasm',
-  kernelFunc: conv2dBackpropFilterWasm as unknown as KernelFunc,
-};
+export function conv2dBackpropFilterConfig(winograd: boolean): KernelConfig {
+  const kernel = (args: FilterGradArgs): TensorInfo => conv2dBackpropFilterWasm(args, winograd);
+  return { kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: kernel as unknown as KernelFunc };
+}

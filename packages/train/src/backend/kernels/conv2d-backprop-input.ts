@@ -6,7 +6,8 @@
  */
 import { backend_util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { callWasmKernel, conv2d, disposeAll, transpose } from './wasm-kernel-call.js';
+import { conv2d, disposeAll } from './wasm-kernel-call.js';
+import { heapView } from './heap-arrays.js';
 
 interface Conv2DBackpropInputAttrsLike {
   strides: [number, number] | number;
@@ -44,6 +45,8 @@ export function createConv2dBackpropInputWasm(fallback: KernelFunc | null): Kern
     const padRight = w - wo + fw - 1 - padLeft;
     const usable =
       attrs.dataFormat !== 'NCHW' &&
+      filter.dtype === 'float32' &&
+      dy.dtype === 'float32' &&
       info.strideHeight === 1 &&
       info.strideWidth === 1 &&
       Math.min(padTop, padLeft, padBottom, padRight) >= 0;
@@ -51,14 +54,32 @@ export function createConv2dBackpropInputWasm(fallback: KernelFunc | null): Kern
       if (fallback == null) throw new Error('Conv2DBackpropInput (wasm): unsupported configuration');
       return fallback(args as unknown as Parameters<KernelFunc>[0]) as TensorInfo;
     }
-    const flipped = callWasmKernel('Reverse', { x: filter }, { dims: [0, 1] }, backend);
-    const swapped = transpose(backend, flipped, [0, 1, 3, 2]); // [fh, fw, Co, Ci]
-    // The padding goes to XNNPACK as the convolution's own (explicit) padding: no padded copy of dy.
+    const swapped = flippedSwappedFilter(backend, filter);
+    // The padding goes to the convolution as its own (explicit) padding: no padded copy of dy. A 3×3 filter runs
+    // as Winograd there (conv2d.ts), the rest as XNNPACK's direct convolution.
     const dx = conv2d(backend, dy, swapped, [1, 1], [1, 1], [[0, 0], [padTop, padBottom], [padLeft, padRight], [0, 0]]);
-    disposeAll(backend, flipped, swapped);
+    disposeAll(backend, swapped);
     return dx;
   };
   return kernel as unknown as KernelFunc;
+}
+
+/**
+ * W[fh − 1 − kh, fw − 1 − kw, ci, co] as [fh, fw, Co, Ci]: one pass in JavaScript over the (small) filter, where
+ * wasm's Reverse and Transpose kernels took ~2 ms per call.
+ */
+function flippedSwappedFilter(backend: BackendWasm, filter: TensorInfo): TensorInfo {
+  const [fh, fw, ci, co] = filter.shape;
+  const out = backend.makeOutput([fh, fw, co, ci], 'float32');
+  const [src, dst] = [heapView(backend, filter), heapView(backend, out)];
+  for (let kh = 0; kh < fh; kh++) {
+    for (let kw = 0; kw < fw; kw++) {
+      const from = ((fh - 1 - kh) * fw + (fw - 1 - kw)) * ci * co;
+      const to = (kh * fw + kw) * co * ci;
+      for (let i = 0; i < ci; i++) for (let o = 0; o < co; o++) dst[to + o * ci + i] = src[from + i * co + o];
+    }
+  }
+  return out;
 }
 
 export function conv2dBackpropInputConfig(fallback: KernelFunc | null): KernelConfig {

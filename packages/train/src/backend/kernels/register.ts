@@ -13,6 +13,7 @@ import {
 import type { KernelSet } from '../../train/stepper.js';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
+import { conv2dConfig } from './conv2d.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
 import { batchNormKernelConfigs } from './batch-norm-relu.js';
 import { cpuConv2dBackpropFilterConfig } from './cpu-conv2d-backprop-filter.js';
@@ -74,9 +75,11 @@ export function installedWasmKernels(): KernelSet | 'none' {
 
 /**
  * 'missing-only': just Conv2DBackpropFilter, which wasm lacks (training cannot run without it).
- * 'ours': every kernel of ours. 'none': wasm's own kernels only.
+ * 'ours': every kernel of ours. 'ours-direct': every kernel of ours except the Winograd route of 3×3 convolutions
+ * (Conv2D and the filter gradient), to measure what it gains. 'none': wasm's own kernels only.
  */
 export function registerWasmKernels(set: KernelSet | 'none'): void {
+  const convFallback = originalKernelFunc('Conv2D');
   const inputFallback = originalKernelFunc('Conv2DBackpropInput');
   const sumFallback = originalKernelFunc('Sum');
   const meanFallback = originalKernelFunc('Mean');
@@ -84,8 +87,9 @@ export function registerWasmKernels(set: KernelSet | 'none'): void {
   restoreAll('wasm');
   installed = set;
   if (set === 'none') return;
-  install(conv2dBackpropFilterConfig);
+  install(conv2dBackpropFilterConfig(set === 'ours'));
   if (set === 'missing-only') return;
+  if (set === 'ours' && convFallback != null) install(conv2dConfig(convFallback));
   install(conv2dBackpropInputConfig(inputFallback));
   install(maxPoolGradConfig);
   install(sharedIdentityConfig);

@@ -23,6 +23,11 @@ interface SimdExports {
   filterGradOuter(col: number, dy: number, rows: number, taps: number, c: number, acc: number): void;
   transposeOuterInner(src: number, dst: number, n: number, x: number, c: number): void;
   im2colTransposed(src: number, dst: number, ci: number, h: number, w: number, n: number, fh: number, fw: number, ho: number, wo: number, sh: number, sw: number, top: number, left: number): void;
+  gramAccumulate(a: number, b: number, rows: number, m: number, n: number, acc: number): void;
+  matMulRows(a: number, b: number, c: number, rows: number, k: number, n: number): void;
+  winogradInputTiles(x: number, slabs: number, slabBytes: number, tilesH: number, tilesW: number, c: number, first: number, count: number): void;
+  winogradOutputTiles(y: number, slabs: number, slabBytes: number, tilesH: number, tilesW: number, c: number, first: number, count: number): void;
+  winogradGradTiles(dy: number, slabs: number, slabBytes: number, tilesH: number, tilesW: number, c: number, first: number, count: number): void;
 }
 
 /** The slice of the WebAssembly JS API used here (the package compiles without the DOM library's types). */
@@ -178,10 +183,16 @@ export class SimdKernels {
     this.fns.maxPool2x2Grad(this.pointer(x), this.pointer(dy), this.pointer(dx), n, h, w, c, ho, wo);
   }
 
-  /** Σ_r col[r, t]·dy[r, j] for t < taps, j < c (col: rows × taps, dy: rows × c), in float64. */
-  filterGradOuter(col: TensorInfo, dy: TensorInfo, rows: number, taps: number, c: number): Float64Array {
-    const [pcol, pdy] = [this.pointer(col), this.pointer(dy)];
-    return this.accumulate(rows, taps * c, [], (first, count, acc) => this.fns.filterGradOuter(pcol + first * taps * 4, pdy + first * c * 4, count, taps, c, acc));
+  /**
+   * Aᵀ·B = Σ_r a[r, i]·b[r, j] for a [rows, m], b [rows, n] (n a multiple of 4), in float64: the filter gradient's
+   * reduction over output positions. Register-blocked (`gramAccumulate`) when m is a multiple of 4 and n of 8;
+   * otherwise the row-by-row outer-product kernel (`filterGradOuter`, any m — e.g. the 9 taps of a one-channel
+   * im2col matrix).
+   */
+  gram(a: TensorInfo, b: TensorInfo, rows: number, m: number, n: number): Float64Array {
+    const [pa, pb] = [this.pointer(a), this.pointer(b)];
+    const kernel = m % 4 === 0 && n % 8 === 0 ? this.fns.gramAccumulate : this.fns.filterGradOuter;
+    return this.accumulate(rows, m * n, [], (first, count, acc) => kernel(pa + first * m * 4, pb + first * n * 4, count, m, n, acc));
   }
 
   /** dst[j, p, i] = src[i, p, j] for src [n, x, c], n and c multiples of 4. */
@@ -197,4 +208,53 @@ export class SimdKernels {
     const g = geometry;
     this.fns.im2colTransposed(this.pointer(xT), this.pointer(dst), g.ci, g.h, g.w, g.n, g.fh, g.fw, g.ho, g.wo, g.sh, g.sw, g.top, g.left);
   }
+
+  /** A block of `bytes` on the backend's heap, not a tensor: the caller frees it (`free`). Returns its offset. */
+  allocate(bytes: number): number {
+    return this.heap._malloc(bytes);
+  }
+
+  free(pointer: number): void {
+    this.heap._free(pointer);
+  }
+
+  /** A fresh float32 view of heap memory at a byte offset. */
+  floatsAt(pointer: number, length: number): Float32Array {
+    return this.floats(pointer, length);
+  }
+
+  /** c = a·b for a [rows, k], b [k, n] at heap offsets; rows a multiple of 4, n of 8. */
+  matMulRows(a: number, b: number, c: number, rows: number, k: number, n: number): void {
+    this.fns.matMulRows(a, b, c, rows, k, n);
+  }
+
+  /** acc[i, j] += Σ_r a[r, i]·b[r, j] in float32 for a [rows, m], b [rows, n] at heap offsets; m a multiple of 4, n of 8. */
+  gramAccumulate(a: number, b: number, rows: number, m: number, n: number, acc: number): void {
+    this.fns.gramAccumulate(a, b, rows, m, n, acc);
+  }
+
+  /**
+   * Winograd F(2×2, 3×3) input transform of tiles first … first + count − 1: xPadded [n, 2·tilesH + 2, 2·tilesW + 2,
+   * c] → 16 slabs [count, c] (V = Bᵀ·d·B per 4×4 tile), slabBytes apart from `slabs`.
+   */
+  winogradInputTiles(xPadded: TensorInfo, slabs: number, slabBytes: number, tiles: WinogradTiling, first: number, count: number): void {
+    this.fns.winogradInputTiles(this.pointer(xPadded), slabs, slabBytes, tiles.tilesH, tiles.tilesW, tiles.c, first, count);
+  }
+
+  /** Winograd output transform: 16 product slabs [count, c] → those tiles of y [n, 2·tilesH, 2·tilesW, c] (Aᵀ·M·A). */
+  winogradOutputTiles(slabs: number, slabBytes: number, y: TensorInfo, tiles: WinogradTiling, first: number, count: number): void {
+    this.fns.winogradOutputTiles(this.pointer(y), slabs, slabBytes, tiles.tilesH, tiles.tilesW, tiles.c, first, count);
+  }
+
+  /** dy [n, 2·tilesH, 2·tilesW, c] → 16 slabs [count, c], dM = A·dY·Aᵀ per 2×2 tile. */
+  winogradGradTiles(dy: TensorInfo, slabs: number, slabBytes: number, tiles: WinogradTiling, first: number, count: number): void {
+    this.fns.winogradGradTiles(this.pointer(dy), slabs, slabBytes, tiles.tilesH, tiles.tilesW, tiles.c, first, count);
+  }
+}
+
+/** How a Winograd transform walks its tensor: per image tilesH × tilesW tiles, c channels (a multiple of 4). */
+export interface WinogradTiling {
+  tilesH: number;
+  tilesW: number;
+  c: number;
 }

@@ -1,0 +1,198 @@
+/**
+ * 3×3, stride-1 convolutions as Winograd F(2×2, 3×3) (Lavin & Gray 2016): each 2×2 block of outputs costs 16
+ * multiplies per channel pair instead of 36, so the three convolutions of a training step — forward, input gradient
+ * (a forward convolution with the flipped filter, see conv2d-backprop-input.ts) and filter gradient — need 2.25×
+ * fewer multiply–adds than XNNPACK's direct convolution. The multiplies are 16 independent GEMMs run by XNNPACK;
+ * the tile transforms (additions only) are SIMD-module kernels (kernels.wat).
+ *
+ *   forward:          Y = Aᵀ·[ (G·g·Gᵀ) ⊙ (Bᵀ·d·B) ]·A          per 4×4 input tile d, summed over input channels
+ *   filter gradient:  ∂g = Gᵀ·[ Σ_tiles (Bᵀ·d·B) ⊙ (A·∂Y·Aᵀ) ]·G  (the forward's adjoint with respect to G·g·Gᵀ)
+ *
+ * Component ξ = 4·r + s of the 4×4 transforms is one matrix product: [tiles, Ci] × [Ci, Co] forward, Σ_tiles of
+ * [Ci] ⊗ [Co] outer products for the filter gradient. Everything runs in the SIMD module, block by block of
+ * TILE_BLOCK tiles: transform a block, multiply, transform back, while the block's 16 slabs are still in cache.
+ * Transforming whole maps first and multiplying after (16 XNNPACK GEMMs over 25 MB slabs) was as fast alone but
+ * memory-bound: with a second training process on the other core it slowed 1.2–1.4×, where this slows like the
+ * direct convolution. The transform matrices hold only 0, ±1 and ±½, so float32 results stay within a few ulps of
+ * the direct convolution (the parity tests compare both against the cpu backend).
+ */
+import { backend_util, type TensorInfo } from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { disposeAll, pad, slice } from './wasm-kernel-call.js';
+import { heapView } from './heap-arrays.js';
+import { simdKernelsFor, type SimdKernels, type WinogradTiling } from '../simd/simd-kernels.js';
+
+/**
+ * Smallest output side that runs as Winograd. Below it the 2×2 tiles waste too much (a 3×3 map pads to 4×4) and
+ * the fixed costs (padding, 48 small GEMMs) outweigh the saved multiplies.
+ */
+export const WINOGRAD_MIN_SIDE = 6;
+
+/** Tiles per block: a block's 16 V and 16 M slabs (64 channels) take 2 × 128 kB, beside 256 kB of transformed filter. */
+const TILE_BLOCK = 32;
+
+/** Tiles between the filter gradient's float64 folds of its float32 block sums (bounds float32 rounding). */
+const TILES_PER_FOLD = 256;
+
+/** The SIMD kernels when this convolution runs as Winograd F(2×2, 3×3) on `backend`, else null. */
+export function winogradKernelsFor(info: backend_util.Conv2DInfo, backend: BackendWasm): SimdKernels | null {
+  const square3x3 = info.filterHeight === 3 && info.filterWidth === 3;
+  const unitSteps = info.strideHeight === 1 && info.strideWidth === 1 && info.dilationHeight === 1 && info.dilationWidth === 1;
+  const bigEnough = info.outHeight >= WINOGRAD_MIN_SIDE && info.outWidth >= WINOGRAD_MIN_SIDE;
+  // The products are 4 × 8 register blocks over channels: both channel counts must be multiples of 8.
+  const channels = info.inChannels % 8 === 0 && info.outChannels % 8 === 0;
+  if (!square3x3 || !unitSteps || !bigEnough || !channels || info.dataFormat !== 'channelsLast') return null;
+  return simdKernelsFor(backend);
+}
+
+/** Tiles of 2×2 outputs covering the output map, and x zero-padded to the 4×4 input windows they read. */
+function tiling(backend: BackendWasm, x: TensorInfo, info: backend_util.Conv2DInfo): { tiles: WinogradTiling; count: number; xPadded: TensorInfo } {
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: ho, outWidth: wo } = info;
+  const { top, left } = info.padInfo;
+  const tiles = { tilesH: Math.ceil(ho / 2), tilesW: Math.ceil(wo / 2), c: ci };
+  // Tile (ty, tx) reads padded rows 2·ty … 2·ty + 3: 2·tilesH + 2 rows in all, ≥ h + top for a 3×3 stride-1 conv.
+  const bottom = 2 * tiles.tilesH + 2 - h - top;
+  const right = 2 * tiles.tilesW + 2 - w - left;
+  const xPadded = pad(backend, x, [[0, 0], [top, bottom], [left, right], [0, 0]]);
+  return { tiles, count: n * tiles.tilesH * tiles.tilesW, xPadded };
+}
+
+/**
+ * A heap workspace of 16-slab groups, one per `floatsPerSlab` entry (slab ξ of group g at groups[g] + ξ·slabBytes[g]);
+ * freed by `free`.
+ */
+function workspace(simd: SimdKernels, floatsPerSlab: number[]): { groups: number[]; slabBytes: number[]; free: () => void } {
+  const slabBytes = floatsPerSlab.map((floats) => floats * 4);
+  const base = simd.allocate(16 * slabBytes.reduce((a, b) => a + b, 0));
+  const groups: number[] = [];
+  let at = base;
+  for (const bytes of slabBytes) {
+    groups.push(at);
+    at += 16 * bytes;
+  }
+  return { groups, slabBytes, free: () => simd.free(base) };
+}
+
+/**
+ * G·g·Gᵀ for every channel pair of a [3, 3, Ci, Co] filter: 16 matrices [Ci, Co].
+ * G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, 1]].
+ */
+export function winogradFilterTransform(g: Float32Array, ci: number, co: number): Float32Array[] {
+  const pairs = ci * co;
+  const u = Array.from({ length: 16 }, () => new Float32Array(pairs));
+  const gg = new Float64Array(12); // G·g, [4 rows, 3 columns]
+  for (let p = 0; p < pairs; p++) {
+    const at = (kh: number, kw: number): number => g[(kh * 3 + kw) * pairs + p];
+    for (let kw = 0; kw < 3; kw++) {
+      const [g0, g1, g2] = [at(0, kw), at(1, kw), at(2, kw)];
+      gg[kw] = g0;
+      gg[3 + kw] = (g0 + g1 + g2) / 2;
+      gg[6 + kw] = (g0 - g1 + g2) / 2;
+      gg[9 + kw] = g2;
+    }
+    for (let r = 0; r < 4; r++) {
+      const [a0, a1, a2] = [gg[3 * r], gg[3 * r + 1], gg[3 * r + 2]];
+      u[4 * r][p] = a0;
+      u[4 * r + 1][p] = (a0 + a1 + a2) / 2;
+      u[4 * r + 2][p] = (a0 - a1 + a2) / 2;
+      u[4 * r + 3][p] = a2;
+    }
+  }
+  return u;
+}
+
+/** Gᵀ·dU·G: the 16 component gradients [Ci, Co] back to a [3, 3, Ci, Co] filter gradient. */
+export function winogradFilterGradient(du: readonly ArrayLike<number>[], ci: number, co: number): Float32Array {
+  const pairs = ci * co;
+  const dg = new Float32Array(9 * pairs);
+  const half = new Float64Array(12); // Gᵀ·dU, [3 rows, 4 columns]
+  for (let p = 0; p < pairs; p++) {
+    for (let s = 0; s < 4; s++) {
+      const [d0, d1, d2, d3] = [du[s][p], du[4 + s][p], du[8 + s][p], du[12 + s][p]];
+      half[s] = d0 + (d1 + d2) / 2;
+      half[4 + s] = (d1 - d2) / 2;
+      half[8 + s] = (d1 + d2) / 2 + d3;
+    }
+    for (let kh = 0; kh < 3; kh++) {
+      const [e0, e1, e2, e3] = [half[4 * kh], half[4 * kh + 1], half[4 * kh + 2], half[4 * kh + 3]];
+      dg[kh * 3 * pairs + p] = e0 + (e1 + e2) / 2;
+      dg[(kh * 3 + 1) * pairs + p] = (e1 - e2) / 2;
+      dg[(kh * 3 + 2) * pairs + p] = (e1 + e2) / 2 + e3;
+    }
+  }
+  return dg;
+}
+
+/** y = conv2d(x, filter) for a convolution `winogradKernelsFor` accepted. */
+export function winogradConv2d(backend: BackendWasm, simd: SimdKernels, x: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
+  const { inChannels: ci, outChannels: co, batchSize: n, outHeight: ho, outWidth: wo } = info;
+  const { tiles, count, xPadded } = tiling(backend, x, info);
+  const tiled = backend.makeOutput([n, 2 * tiles.tilesH, 2 * tiles.tilesW, co], 'float32');
+  const u = winogradFilterTransform(heapView(backend, filter), ci, co);
+  const space = workspace(simd, [TILE_BLOCK * ci, TILE_BLOCK * co, ci * co]);
+  const [v, m, uAt] = space.groups;
+  const [vBytes, mBytes, uBytes] = space.slabBytes;
+  try {
+    u.forEach((slab, xi) => simd.floatsAt(uAt + xi * uBytes, ci * co).set(slab));
+    for (let first = 0; first < count; first += TILE_BLOCK) {
+      const rows = Math.min(TILE_BLOCK, count - first);
+      simd.winogradInputTiles(xPadded, v, vBytes, tiles, first, rows);
+      // The products run over whole 4-row blocks; rows past `rows` hold stale values whose products go unread.
+      const productRows = Math.ceil(rows / 4) * 4;
+      for (let xi = 0; xi < 16; xi++) simd.matMulRows(v + xi * vBytes, uAt + xi * uBytes, m + xi * mBytes, productRows, ci, co);
+      simd.winogradOutputTiles(m, mBytes, tiled, { ...tiles, c: co }, first, rows);
+    }
+  } finally {
+    space.free();
+    disposeAll(backend, xPadded);
+  }
+  if (tiled.shape[1] === ho && tiled.shape[2] === wo) return tiled;
+  const y = slice(backend, tiled, [0, 0, 0, 0], [n, ho, wo, co]);
+  disposeAll(backend, tiled);
+  return y;
+}
+
+/** dW for a convolution `winogradKernelsFor` accepted. */
+export function winogradFilterGrad(backend: BackendWasm, simd: SimdKernels, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
+  const { inChannels: ci, outChannels: co, outHeight: ho, outWidth: wo } = info;
+  const { tiles, count, xPadded } = tiling(backend, x, info);
+  const { tilesH, tilesW } = tiles;
+  const oddEdge = 2 * tilesH !== ho || 2 * tilesW !== wo;
+  const dyTiled = oddEdge ? pad(backend, dy, [[0, 0], [0, 2 * tilesH - ho], [0, 2 * tilesW - wo], [0, 0]]) : dy;
+  const pairs = ci * co;
+  const space = workspace(simd, [TILE_BLOCK * ci, TILE_BLOCK * co, pairs]);
+  const [v, dm, acc] = space.groups;
+  const [vBytes, mBytes, accBytes] = space.slabBytes;
+  const du = Array.from({ length: 16 }, () => new Float64Array(pairs));
+  const fold = (): void => {
+    const sums = simd.floatsAt(acc, 16 * pairs);
+    for (let xi = 0; xi < 16; xi++) {
+      const total = du[xi];
+      for (let p = 0, at = xi * pairs; p < pairs; p++, at++) total[p] += sums[at];
+    }
+    sums.fill(0);
+  };
+  try {
+    simd.floatsAt(acc, 16 * pairs).fill(0);
+    let sinceFold = 0;
+    for (let first = 0; first < count; first += TILE_BLOCK) {
+      const rows = Math.min(TILE_BLOCK, count - first);
+      simd.winogradInputTiles(xPadded, v, vBytes, tiles, first, rows);
+      simd.winogradGradTiles(dyTiled, dm, mBytes, { ...tiles, c: co }, first, rows);
+      for (let xi = 0; xi < 16; xi++) simd.gramAccumulate(v + xi * vBytes, dm + xi * mBytes, rows, ci, co, acc + xi * accBytes);
+      sinceFold += rows;
+      if (sinceFold >= TILES_PER_FOLD) {
+        fold();
+        sinceFold = 0;
+      }
+    }
+    if (sinceFold > 0) fold();
+  } finally {
+    space.free();
+    disposeAll(backend, xPadded);
+    if (oddEdge) disposeAll(backend, dyTiled);
+  }
+  const out = backend.makeOutput([3, 3, ci, co], 'float32');
+  heapView(backend, out).set(winogradFilterGradient(du, ci, co));
+  return out;
+}

@@ -1,0 +1,151 @@
+/**
+ * Winograd F(2×2, 3×3) convolutions (forward, input gradient through Conv2D, filter gradient) against the cpu
+ * backend's direct convolution: relative difference ≤ 1e-4, with even and odd maps, 'same' and 'valid' padding.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { initBackend, installedWasmKernels } from '../../src/backend/index.js';
+import { filterGradRoute } from '../../src/backend/kernels/conv2d-backprop-filter.js';
+import {
+  winogradConv2d,
+  winogradFilterGrad,
+  winogradFilterGradient,
+  winogradFilterTransform,
+  winogradKernelsFor,
+} from '../../src/backend/kernels/winograd-conv.js';
+import { onBackend, relativeDifference, seededValues } from './parity.js';
+
+interface Case {
+  x: [number, number, number, number];
+  co: number;
+  pad: 'same' | 'valid';
+}
+
+const cases: Case[] = [
+  { x: [4, 14, 14, 8], co: 16, pad: 'same' }, // Conv-4's second block at a small batch
+  { x: [2, 7, 7, 8], co: 8, pad: 'same' }, // odd map: the last tile row and column are cropped
+  { x: [2, 9, 8, 8], co: 8, pad: 'valid' }, // 7×6 output, no padding
+  { x: [1, 7, 9, 16], co: 8, pad: 'same' }, // one image, non-square
+  { x: [3, 12, 10, 8], co: 24, pad: 'same' }, // 90 tiles: blocks of 32 and a last block of 26 (not a multiple of 4)
+  { x: [6, 14, 14, 8], co: 8, pad: 'same' }, // 294 tiles: more than one float64 fold of the filter gradient
+];
+
+const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
+const asInfo = (t: tf.Tensor): tf.TensorInfo => ({ dataId: t.dataId, shape: t.shape, dtype: t.dtype });
+
+function inputs(c: Case): { x: tf.Tensor4D; w: tf.Tensor4D; info: tf.backend_util.Conv2DInfo } {
+  const filter: [number, number, number, number] = [3, 3, c.x[3], c.co];
+  const x = tf.tensor4d(seededValues(size(c.x), 11), c.x);
+  const w = tf.tensor4d(seededValues(size(filter), 12), filter);
+  const info = tf.backend_util.computeConv2DInfo(c.x, filter, 1, 1, c.pad, undefined, false, 'channelsLast');
+  return { x, w, info };
+}
+
+/** y, ∂/∂x and ∂/∂W of Σ conv(x, W) ⊙ R through the engine (the registered kernels). */
+function throughEngine(c: Case): { y: Float32Array; dx: Float32Array; dw: Float32Array } {
+  return tf.tidy(() => {
+    const { x, w, info } = inputs(c);
+    const r = tf.tensor(seededValues(size(info.outShape), 13), info.outShape);
+    const conv = (xi: tf.Tensor, wi: tf.Tensor): tf.Tensor => tf.conv2d(xi as tf.Tensor4D, wi as tf.Tensor4D, 1, c.pad);
+    const [dx, dw] = tf.grads((xi: tf.Tensor, wi: tf.Tensor) => tf.sum(tf.mul(conv(xi, wi), r)))([x, w]);
+    return { y: conv(x, w).dataSync() as Float32Array, dx: dx.dataSync() as Float32Array, dw: dw.dataSync() as Float32Array };
+  });
+}
+
+describe('Winograd F(2×2, 3×3) convolution on wasm', () => {
+  beforeAll(async () => {
+    expect(await initBackend({ backend: 'wasm', kernels: 'ours' })).toBe('wasm');
+    expect(installedWasmKernels()).toBe('ours');
+  });
+
+  it('the filter-gradient transform is the adjoint of the filter transform', () => {
+    const [ci, co] = [4, 8];
+    const g = seededValues(9 * ci * co, 21);
+    const du = Array.from({ length: 16 }, (_, k) => seededValues(ci * co, 30 + k));
+    const u = winogradFilterTransform(g, ci, co);
+    const dg = winogradFilterGradient(du, ci, co);
+    let left = 0;
+    let right = 0;
+    u.forEach((slab, k) => slab.forEach((value, p) => (left += value * du[k][p])));
+    g.forEach((value, i) => (right += value * dg[i]));
+    expect(Math.abs(left - right)).toBeLessThan(1e-4 * Math.abs(left));
+    expect(Math.abs(left)).toBeGreaterThan(0.1);
+  });
+
+  for (const c of cases) {
+    const label = `x ${c.x.join('×')} → ${c.co} channels, ${c.pad}`;
+
+    it(`${label}: every kernel call takes the Winograd route`, async () => {
+      await tf.setBackend('wasm');
+      const backend = tf.backend() as unknown as BackendWasm;
+      const { x, w, info } = inputs(c);
+      expect(winogradKernelsFor(info, backend)).not.toBeNull();
+      expect(filterGradRoute(info, backend)).toBe('winograd');
+      expect(filterGradRoute(info, backend, false)).not.toBe('winograd');
+      // The input gradient is the forward convolution of dy with the flipped, channel-swapped filter: 3×3, stride 1.
+      const inputGradInfo = tf.backend_util.computeConv2DInfo(info.outShape as [number, number, number, number], [3, 3, c.co, c.x[3]], 1, 1, 2 - info.padInfo.top, undefined, false, 'channelsLast');
+      expect(winogradKernelsFor(inputGradInfo, backend)).not.toBeNull();
+      tf.dispose([x, w]);
+    });
+
+    it(`${label}: forward and filter gradient called directly match the cpu backend`, async () => {
+      const reference = await onBackend('cpu', () => throughEngine(c));
+      await tf.setBackend('wasm');
+      const backend = tf.backend() as unknown as BackendWasm;
+      const { x, w, info } = inputs(c);
+      const simd = winogradKernelsFor(info, backend)!;
+      const dy = tf.tensor(seededValues(size(info.outShape), 13), info.outShape);
+      const y = winogradConv2d(backend, simd, asInfo(x), asInfo(w), info);
+      const dw = winogradFilterGrad(backend, simd, asInfo(x), asInfo(dy), info);
+      const [yT, dwT] = [y, dw].map((o) => tf.engine().makeTensorFromDataId(o.dataId, o.shape, 'float32'));
+      expect(yT.shape).toEqual(info.outShape);
+      expect(dwT.shape).toEqual([3, 3, c.x[3], c.co]);
+      expect(relativeDifference(yT.dataSync() as Float32Array, reference.y)).toBeLessThanOrEqual(1e-4);
+      expect(relativeDifference(dwT.dataSync() as Float32Array, reference.dw)).toBeLessThanOrEqual(1e-4);
+      tf.dispose([x, w, dy, yT, dwT]);
+    });
+
+    it(`${label}: forward, input and filter gradients through tfjs match the cpu backend`, async () => {
+      const reference = await onBackend('cpu', () => throughEngine(c));
+      const ours = await onBackend('wasm', () => throughEngine(c));
+      expect(relativeDifference(ours.y, reference.y)).toBeLessThanOrEqual(1e-4);
+      expect(relativeDifference(ours.dx, reference.dx)).toBeLessThanOrEqual(1e-4);
+      expect(relativeDifference(ours.dw, reference.dw)).toBeLessThanOrEqual(1e-4);
+    });
+  }
+
+  it('convolutions Winograd does not serve fall back to the direct route', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.backend() as unknown as BackendWasm;
+    const info = (x: [number, number, number, number], f: [number, number, number, number], stride: number) =>
+      tf.backend_util.computeConv2DInfo(x, f, stride, 1, 'same', undefined, false, 'channelsLast');
+    expect(winogradKernelsFor(info([2, 3, 3, 8], [3, 3, 8, 8], 1), backend)).toBeNull(); // 3×3 map: too small
+    expect(winogradKernelsFor(info([2, 14, 14, 8], [3, 3, 8, 8], 2), backend)).toBeNull(); // stride 2
+    expect(winogradKernelsFor(info([2, 14, 14, 12], [3, 3, 12, 8], 1), backend)).toBeNull(); // Ci not a multiple of 8
+    expect(winogradKernelsFor(info([2, 14, 14, 8], [3, 3, 8, 4], 1), backend)).toBeNull(); // Co not a multiple of 8
+    expect(winogradKernelsFor(info([2, 14, 14, 8], [5, 5, 8, 8], 1), backend)).toBeNull(); // 5×5 filter
+    expect(filterGradRoute(info([2, 3, 3, 8], [3, 3, 8, 8], 1), backend)).toBe('gemm');
+  });
+
+  it("kernel set 'ours-direct' leaves 3×3 convolutions to XNNPACK's direct route, with the same gradients", async () => {
+    const c = cases[0];
+    const reference = await onBackend('cpu', () => throughEngine(c));
+    try {
+      await initBackend({ backend: 'wasm', kernels: 'ours-direct' });
+      expect(installedWasmKernels()).toBe('ours-direct');
+      const direct = tf.getKernel('Conv2D', 'wasm')!.kernelFunc;
+      const backend = tf.backend() as unknown as BackendWasm;
+      const { x, w, info } = inputs(c);
+      expect(filterGradRoute(info, backend, false)).toBe('gemm');
+      tf.dispose([x, w]);
+      const ours = throughEngine(c);
+      expect(relativeDifference(ours.dx, reference.dx)).toBeLessThanOrEqual(1e-4);
+      expect(relativeDifference(ours.dw, reference.dw)).toBeLessThanOrEqual(1e-4);
+      await initBackend({ backend: 'wasm', kernels: 'ours' });
+      expect(tf.getKernel('Conv2D', 'wasm')!.kernelFunc).not.toBe(direct);
+    } finally {
+      await initBackend({ backend: 'wasm', kernels: 'ours' });
+    }
+  });
+});
