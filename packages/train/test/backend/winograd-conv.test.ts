@@ -10,8 +10,6 @@ import { filterGradRoute } from '../../src/backend/kernels/conv2d-backprop-filte
 import {
   winogradConv2d,
   winogradFilterGrad,
-  winogradFilterGradient,
-  winogradFilterTransform,
   winogradKernelsFor,
 } from '../../src/backend/kernels/winograd-conv.js';
 import { onBackend, relativeDifference, seededValues } from './parity.js';
@@ -59,18 +57,35 @@ describe('Winograd F(2×2, 3×3) convolution on wasm', () => {
     expect(installedWasmKernels()).toBe('ours');
   });
 
-  it('the filter-gradient transform is the adjoint of the filter transform', () => {
-    const [ci, co] = [4, 8];
-    const g = seededValues(9 * ci * co, 21);
-    const du = Array.from({ length: 16 }, (_, k) => seededValues(ci * co, 30 + k));
-    const u = winogradFilterTransform(g, ci, co);
-    const dg = winogradFilterGradient(du, ci, co);
-    let left = 0;
-    let right = 0;
-    u.forEach((slab, k) => slab.forEach((value, p) => (left += value * du[k][p])));
-    g.forEach((value, i) => (right += value * dg[i]));
-    expect(Math.abs(left - right)).toBeLessThan(1e-4 * Math.abs(left));
-    expect(Math.abs(left)).toBeGreaterThan(0.1);
+  it('the SIMD filter-gradient transform is the adjoint of the filter transform', async () => {
+    await tf.setBackend('wasm');
+    const simd = winogradKernelsFor(inputs(cases[0]).info, tf.backend() as unknown as BackendWasm)!;
+    const pairs = 32;
+    const heap = simd.allocate((9 + 16 + 16 + 9) * pairs * 4);
+    try {
+      const [g, u, du, dg] = [heap, heap + 9 * pairs * 4, heap + 25 * pairs * 4, heap + 41 * pairs * 4];
+      const gValues = seededValues(9 * pairs, 21);
+      const duValues = seededValues(16 * pairs, 22);
+      simd.floatsAt(g, 9 * pairs).set(gValues);
+      simd.floatsAt(du, 16 * pairs).set(duValues);
+      simd.winogradFilterTransform(g, u, pairs);
+      simd.winogradFilterGradient(du, dg, pairs);
+      const [uValues, dgValues] = [simd.floatsAt(u, 16 * pairs), simd.floatsAt(dg, 9 * pairs)];
+      // ⟨T(g), dU⟩ = ⟨g, Tᵀ(dU)⟩
+      let left = 0;
+      let right = 0;
+      uValues.forEach((value, i) => (left += value * duValues[i]));
+      gValues.forEach((value, i) => (right += value * dgValues[i]));
+      expect(Math.abs(left)).toBeGreaterThan(0.1);
+      expect(Math.abs(left - right)).toBeLessThan(1e-5 * Math.max(1, Math.abs(left)));
+      // One component by hand: U[1][1] = ((g00 + g10 + g20) + (g01 + g11 + g21) + (g02 + g12 + g22)) / 4 for pair 5.
+      const at = (kh: number, kw: number) => gValues[(kh * 3 + kw) * pairs + 5];
+      let sum = 0;
+      for (let kh = 0; kh < 3; kh++) for (let kw = 0; kw < 3; kw++) sum += at(kh, kw);
+      expect(uValues[5 * pairs + 5]).toBeCloseTo(sum / 4, 5);
+    } finally {
+      simd.free(heap);
+    }
   });
 
   for (const c of cases) {

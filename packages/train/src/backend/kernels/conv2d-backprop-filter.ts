@@ -116,7 +116,10 @@ export function filterGradGemm(backend: BackendWasm, x: TensorInfo, dy: TensorIn
   return { dataId: product.dataId, shape: [fh, fw, ci, co], dtype: 'float32' };
 }
 
-/** dW[kh, kw, 0, co] = Σ_rows im2col(x)[row, kh·fw + kw] · dy[row, co] for one input channel. */
+/**
+ * dW[kh, kw, 0, co] = Σ_rows im2col(x)[row, kh·fw + kw] · dy[row, co] for one input channel. The im2col rows are
+ * padded with zero taps to a multiple of 4 so the product runs register-blocked; the padding's sums are dropped.
+ */
 function singleChannelFilterGrad(
   backend: BackendWasm,
   simd: SimdKernels,
@@ -128,30 +131,14 @@ function singleChannelFilterGrad(
   const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw } = info;
   const { top, left } = info.padInfo;
   const taps = fh * fw;
+  const columns = Math.ceil(taps / 4) * 4;
   const rows = n * ho * wo;
-  const col = backend.makeOutput([rows, taps], 'float32');
-  const out = backend.makeOutput([fh, fw, 1, co], 'float32');
-  const colView = heapView(backend, col);
-  const xView = heapView(backend, x);
-  let at = 0;
-  for (let b = 0; b < n; b++) {
-    const image = b * h * w;
-    for (let oy = 0; oy < ho; oy++) {
-      for (let ox = 0; ox < wo; ox++) {
-        for (let ky = 0; ky < fh; ky++) {
-          const iy = oy * sh + ky - top;
-          const inside = iy >= 0 && iy < h;
-          for (let kx = 0; kx < fw; kx++) {
-            const ix = ox * sw + kx - left;
-            colView[at++] = inside && ix >= 0 && ix < w ? xView[image + iy * w + ix] : 0;
-          }
-        }
-      }
-    }
-  }
-  const sums = simd.gram(col, dy, rows, taps, co);
-  heapView(backend, out).set(sums);
+  const col = backend.makeOutput([rows, columns], 'float32');
+  simd.im2colSingleChannel(x, col, { n, h, w, fh, fw, ho, wo, sh, sw, top, left }, columns);
+  const sums = simd.gram(col, dy, rows, columns, co);
   backend.disposeData(col.dataId);
+  const out = backend.makeOutput([fh, fw, 1, co], 'float32');
+  heapView(backend, out).set(sums.subarray(0, taps * co));
   return out;
 }
 

@@ -19,8 +19,7 @@
 import { backend_util, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { disposeAll, pad, slice } from './wasm-kernel-call.js';
-import { heapView } from './heap-arrays.js';
-import { simdKernelsFor, type SimdKernels, type WinogradTiling } from '../simd/simd-kernels.js';
+import { simdKernelsFor, type SimdKernels, type SlabGroup, type WinogradTiling } from '../simd/simd-kernels.js';
 
 /**
  * Smallest output side that runs as Winograd. Below it the 2×2 tiles waste too much (a 3×3 map pads to 4×4) and
@@ -57,70 +56,16 @@ function tiling(backend: BackendWasm, x: TensorInfo, info: backend_util.Conv2DIn
   return { tiles, count: n * tiles.tilesH * tiles.tilesW, xPadded };
 }
 
-/**
- * A heap workspace of 16-slab groups, one per `floatsPerSlab` entry (slab ξ of group g at groups[g] + ξ·slabBytes[g]);
- * freed by `free`.
- */
-function workspace(simd: SimdKernels, floatsPerSlab: number[]): { groups: number[]; slabBytes: number[]; free: () => void } {
-  const slabBytes = floatsPerSlab.map((floats) => floats * 4);
-  const base = simd.allocate(16 * slabBytes.reduce((a, b) => a + b, 0));
-  const groups: number[] = [];
+/** A heap workspace of 16-slab groups, one per entry of `floatsPerSlab` (4-byte values); freed by `free`. */
+function workspace(simd: SimdKernels, floatsPerSlab: number[]): { groups: SlabGroup[]; free: () => void } {
+  const base = simd.allocate(16 * 4 * floatsPerSlab.reduce((a, b) => a + b, 0));
+  const groups: SlabGroup[] = [];
   let at = base;
-  for (const bytes of slabBytes) {
-    groups.push(at);
-    at += 16 * bytes;
+  for (const floats of floatsPerSlab) {
+    groups.push({ at, slabBytes: floats * 4 });
+    at += 16 * floats * 4;
   }
-  return { groups, slabBytes, free: () => simd.free(base) };
-}
-
-/**
- * G·g·Gᵀ for every channel pair of a [3, 3, Ci, Co] filter: 16 matrices [Ci, Co].
- * G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, 1]].
- */
-export function winogradFilterTransform(g: Float32Array, ci: number, co: number): Float32Array[] {
-  const pairs = ci * co;
-  const u = Array.from({ length: 16 }, () => new Float32Array(pairs));
-  const gg = new Float64Array(12); // G·g, [4 rows, 3 columns]
-  for (let p = 0; p < pairs; p++) {
-    const at = (kh: number, kw: number): number => g[(kh * 3 + kw) * pairs + p];
-    for (let kw = 0; kw < 3; kw++) {
-      const [g0, g1, g2] = [at(0, kw), at(1, kw), at(2, kw)];
-      gg[kw] = g0;
-      gg[3 + kw] = (g0 + g1 + g2) / 2;
-      gg[6 + kw] = (g0 - g1 + g2) / 2;
-      gg[9 + kw] = g2;
-    }
-    for (let r = 0; r < 4; r++) {
-      const [a0, a1, a2] = [gg[3 * r], gg[3 * r + 1], gg[3 * r + 2]];
-      u[4 * r][p] = a0;
-      u[4 * r + 1][p] = (a0 + a1 + a2) / 2;
-      u[4 * r + 2][p] = (a0 - a1 + a2) / 2;
-      u[4 * r + 3][p] = a2;
-    }
-  }
-  return u;
-}
-
-/** Gᵀ·dU·G: the 16 component gradients [Ci, Co] back to a [3, 3, Ci, Co] filter gradient. */
-export function winogradFilterGradient(du: readonly ArrayLike<number>[], ci: number, co: number): Float32Array {
-  const pairs = ci * co;
-  const dg = new Float32Array(9 * pairs);
-  const half = new Float64Array(12); // Gᵀ·dU, [3 rows, 4 columns]
-  for (let p = 0; p < pairs; p++) {
-    for (let s = 0; s < 4; s++) {
-      const [d0, d1, d2, d3] = [du[s][p], du[4 + s][p], du[8 + s][p], du[12 + s][p]];
-      half[s] = d0 + (d1 + d2) / 2;
-      half[4 + s] = (d1 - d2) / 2;
-      half[8 + s] = (d1 + d2) / 2 + d3;
-    }
-    for (let kh = 0; kh < 3; kh++) {
-      const [e0, e1, e2, e3] = [half[4 * kh], half[4 * kh + 1], half[4 * kh + 2], half[4 * kh + 3]];
-      dg[kh * 3 * pairs + p] = e0 + (e1 + e2) / 2;
-      dg[(kh * 3 + 1) * pairs + p] = (e1 - e2) / 2;
-      dg[(kh * 3 + 2) * pairs + p] = (e1 + e2) / 2 + e3;
-    }
-  }
-  return dg;
+  return { groups, free: () => simd.free(base) };
 }
 
 /** y = conv2d(x, filter) for a convolution `winogradKernelsFor` accepted. */
@@ -128,19 +73,16 @@ export function winogradConv2d(backend: BackendWasm, simd: SimdKernels, x: Tenso
   const { inChannels: ci, outChannels: co, batchSize: n, outHeight: ho, outWidth: wo } = info;
   const { tiles, count, xPadded } = tiling(backend, x, info);
   const tiled = backend.makeOutput([n, 2 * tiles.tilesH, 2 * tiles.tilesW, co], 'float32');
-  const u = winogradFilterTransform(heapView(backend, filter), ci, co);
   const space = workspace(simd, [TILE_BLOCK * ci, TILE_BLOCK * co, ci * co]);
-  const [v, m, uAt] = space.groups;
-  const [vBytes, mBytes, uBytes] = space.slabBytes;
+  const [v, m, u] = space.groups;
   try {
-    u.forEach((slab, xi) => simd.floatsAt(uAt + xi * uBytes, ci * co).set(slab));
+    simd.winogradFilterTransform(simd.pointer(filter), u.at, ci * co);
     for (let first = 0; first < count; first += TILE_BLOCK) {
       const rows = Math.min(TILE_BLOCK, count - first);
-      simd.winogradInputTiles(xPadded, v, vBytes, tiles, first, rows);
+      simd.winogradInputTiles(xPadded, v, tiles, first, rows);
       // The products run over whole 4-row blocks; rows past `rows` hold stale values whose products go unread.
-      const productRows = Math.ceil(rows / 4) * 4;
-      for (let xi = 0; xi < 16; xi++) simd.matMulRows(v + xi * vBytes, uAt + xi * uBytes, m + xi * mBytes, productRows, ci, co);
-      simd.winogradOutputTiles(m, mBytes, tiled, { ...tiles, c: co }, first, rows);
+      simd.matMulSlabs(v, u, m, Math.ceil(rows / 4) * 4, ci, co);
+      simd.winogradOutputTiles(m, tiled, { ...tiles, c: co }, first, rows);
     }
   } finally {
     space.free();
@@ -159,40 +101,32 @@ export function winogradFilterGrad(backend: BackendWasm, simd: SimdKernels, x: T
   const { tilesH, tilesW } = tiles;
   const oddEdge = 2 * tilesH !== ho || 2 * tilesW !== wo;
   const dyTiled = oddEdge ? pad(backend, dy, [[0, 0], [0, 2 * tilesH - ho], [0, 2 * tilesW - wo], [0, 0]]) : dy;
+  const dw = backend.makeOutput([3, 3, ci, co], 'float32');
   const pairs = ci * co;
-  const space = workspace(simd, [TILE_BLOCK * ci, TILE_BLOCK * co, pairs]);
-  const [v, dm, acc] = space.groups;
-  const [vBytes, mBytes, accBytes] = space.slabBytes;
-  const du = Array.from({ length: 16 }, () => new Float64Array(pairs));
-  const fold = (): void => {
-    const sums = simd.floatsAt(acc, 16 * pairs);
-    for (let xi = 0; xi < 16; xi++) {
-      const total = du[xi];
-      for (let p = 0, at = xi * pairs; p < pairs; p++, at++) total[p] += sums[at];
-    }
-    sums.fill(0);
-  };
+  // Σ_tiles runs in float32 over TILES_PER_FOLD tiles at a time (acc), folded into float64 totals (total: 2 slots
+  // of 4 bytes per value).
+  const space = workspace(simd, [TILE_BLOCK * ci, TILE_BLOCK * co, pairs, 2 * pairs]);
+  const [v, dm, acc, total] = space.groups;
   try {
-    simd.floatsAt(acc, 16 * pairs).fill(0);
+    simd.floatsAt(acc.at, 16 * pairs * 3).fill(0);
     let sinceFold = 0;
     for (let first = 0; first < count; first += TILE_BLOCK) {
       const rows = Math.min(TILE_BLOCK, count - first);
-      simd.winogradInputTiles(xPadded, v, vBytes, tiles, first, rows);
-      simd.winogradGradTiles(dyTiled, dm, mBytes, { ...tiles, c: co }, first, rows);
-      for (let xi = 0; xi < 16; xi++) simd.gramAccumulate(v + xi * vBytes, dm + xi * mBytes, rows, ci, co, acc + xi * accBytes);
+      simd.winogradInputTiles(xPadded, v, tiles, first, rows);
+      simd.winogradGradTiles(dyTiled, dm, { ...tiles, c: co }, first, rows);
+      simd.gramSlabs(v, dm, acc, rows, ci, co);
       sinceFold += rows;
-      if (sinceFold >= TILES_PER_FOLD) {
-        fold();
+      if (sinceFold >= TILES_PER_FOLD || first + rows >= count) {
+        simd.addToFloat64(acc.at, total.at, 16 * pairs);
         sinceFold = 0;
       }
     }
-    if (sinceFold > 0) fold();
+    simd.float64ToFloat32(total.at, acc.at, 16 * pairs);
+    simd.winogradFilterGradient(acc.at, simd.pointer(dw), pairs);
   } finally {
     space.free();
     disposeAll(backend, xPadded);
     if (oddEdge) disposeAll(backend, dyTiled);
   }
-  const out = backend.makeOutput([3, 3, ci, co], 'float32');
-  heapView(backend, out).set(winogradFilterGradient(du, ci, co));
-  return out;
+  return dw;
 }

@@ -24,7 +24,13 @@ interface SimdExports {
   transposeOuterInner(src: number, dst: number, n: number, x: number, c: number): void;
   im2colTransposed(src: number, dst: number, ci: number, h: number, w: number, n: number, fh: number, fw: number, ho: number, wo: number, sh: number, sw: number, top: number, left: number): void;
   gramAccumulate(a: number, b: number, rows: number, m: number, n: number, acc: number): void;
-  matMulRows(a: number, b: number, c: number, rows: number, k: number, n: number): void;
+  matMulSlabs(a: number, aStride: number, b: number, bStride: number, c: number, cStride: number, slabs: number, rows: number, k: number, n: number): void;
+  gramSlabs(a: number, aStride: number, b: number, bStride: number, acc: number, accStride: number, slabs: number, rows: number, m: number, n: number): void;
+  winogradFilterTransform(g: number, u: number, pairs: number): void;
+  winogradFilterGradient(du: number, dg: number, pairs: number): void;
+  addToFloat64(src: number, dst: number, count: number): void;
+  float64ToFloat32(src: number, dst: number, count: number): void;
+  im2colSingleChannel(src: number, dst: number, n: number, h: number, w: number, fh: number, fw: number, ho: number, wo: number, sh: number, sw: number, top: number, left: number, columns: number): void;
   winogradInputTiles(x: number, slabs: number, slabBytes: number, tilesH: number, tilesW: number, c: number, first: number, count: number): void;
   winogradOutputTiles(y: number, slabs: number, slabBytes: number, tilesH: number, tilesW: number, c: number, first: number, count: number): void;
   winogradGradTiles(dy: number, slabs: number, slabBytes: number, tilesH: number, tilesW: number, c: number, first: number, count: number): void;
@@ -209,6 +215,15 @@ export class SimdKernels {
     this.fns.im2colTransposed(this.pointer(xT), this.pointer(dst), g.ci, g.h, g.w, g.n, g.fh, g.fw, g.ho, g.wo, g.sh, g.sw, g.top, g.left);
   }
 
+  /**
+   * im2col of a one-channel batch x [n, h, w, 1] into dst [n·ho·wo, columns]: the fh·fw pixels under the filter at
+   * each output position (0 in the padding), then zeros up to `columns` (≥ fh·fw).
+   */
+  im2colSingleChannel(x: TensorInfo, dst: TensorInfo, geometry: { n: number; h: number; w: number; fh: number; fw: number; ho: number; wo: number; sh: number; sw: number; top: number; left: number }, columns: number): void {
+    const g = geometry;
+    this.fns.im2colSingleChannel(this.pointer(x), this.pointer(dst), g.n, g.h, g.w, g.fh, g.fw, g.ho, g.wo, g.sh, g.sw, g.top, g.left, columns);
+  }
+
   /** A block of `bytes` on the backend's heap, not a tensor: the caller frees it (`free`). Returns its offset. */
   allocate(bytes: number): number {
     return this.heap._malloc(bytes);
@@ -223,33 +238,62 @@ export class SimdKernels {
     return this.floats(pointer, length);
   }
 
-  /** c = a·b for a [rows, k], b [k, n] at heap offsets; rows a multiple of 4, n of 8. */
-  matMulRows(a: number, b: number, c: number, rows: number, k: number, n: number): void {
-    this.fns.matMulRows(a, b, c, rows, k, n);
+  /**
+   * c_ξ = a_ξ·b_ξ for 16 slabs: a [rows, k], b [k, n], c [rows, n], slab ξ of each at ξ·(its group's slab bytes)
+   * from the group's offset; rows a multiple of 4, n of 8.
+   */
+  matMulSlabs(a: SlabGroup, b: SlabGroup, c: SlabGroup, rows: number, k: number, n: number): void {
+    this.fns.matMulSlabs(a.at, a.slabBytes, b.at, b.slabBytes, c.at, c.slabBytes, 16, rows, k, n);
   }
 
-  /** acc[i, j] += Σ_r a[r, i]·b[r, j] in float32 for a [rows, m], b [rows, n] at heap offsets; m a multiple of 4, n of 8. */
-  gramAccumulate(a: number, b: number, rows: number, m: number, n: number, acc: number): void {
-    this.fns.gramAccumulate(a, b, rows, m, n, acc);
+  /** acc_ξ[i, j] += Σ_r a_ξ[r, i]·b_ξ[r, j] in float32 for 16 slabs: a [rows, m], b [rows, n]; m a multiple of 4, n of 8. */
+  gramSlabs(a: SlabGroup, b: SlabGroup, acc: SlabGroup, rows: number, m: number, n: number): void {
+    this.fns.gramSlabs(a.at, a.slabBytes, b.at, b.slabBytes, acc.at, acc.slabBytes, 16, rows, m, n);
+  }
+
+  /** U = G·g·Gᵀ of a [3, 3, pairs] filter at `g` into 16 planes [pairs] at `u` (pairs a multiple of 4). */
+  winogradFilterTransform(g: number, u: number, pairs: number): void {
+    this.fns.winogradFilterTransform(g, u, pairs);
+  }
+
+  /** ∂g = Gᵀ·∂U·G: 16 planes [pairs] at `du` back to a [3, 3, pairs] gradient at `dg`. */
+  winogradFilterGradient(du: number, dg: number, pairs: number): void {
+    this.fns.winogradFilterGradient(du, dg, pairs);
+  }
+
+  /** dst (float64) += src (float32), then src = 0; count a multiple of 4. */
+  addToFloat64(src: number, dst: number, count: number): void {
+    this.fns.addToFloat64(src, dst, count);
+  }
+
+  /** dst (float32) = src (float64); count a multiple of 4. */
+  float64ToFloat32(src: number, dst: number, count: number): void {
+    this.fns.float64ToFloat32(src, dst, count);
   }
 
   /**
    * Winograd F(2×2, 3×3) input transform of tiles first … first + count − 1: xPadded [n, 2·tilesH + 2, 2·tilesW + 2,
    * c] → 16 slabs [count, c] (V = Bᵀ·d·B per 4×4 tile), slabBytes apart from `slabs`.
    */
-  winogradInputTiles(xPadded: TensorInfo, slabs: number, slabBytes: number, tiles: WinogradTiling, first: number, count: number): void {
-    this.fns.winogradInputTiles(this.pointer(xPadded), slabs, slabBytes, tiles.tilesH, tiles.tilesW, tiles.c, first, count);
+  winogradInputTiles(xPadded: TensorInfo, v: SlabGroup, tiles: WinogradTiling, first: number, count: number): void {
+    this.fns.winogradInputTiles(this.pointer(xPadded), v.at, v.slabBytes, tiles.tilesH, tiles.tilesW, tiles.c, first, count);
   }
 
   /** Winograd output transform: 16 product slabs [count, c] → those tiles of y [n, 2·tilesH, 2·tilesW, c] (Aᵀ·M·A). */
-  winogradOutputTiles(slabs: number, slabBytes: number, y: TensorInfo, tiles: WinogradTiling, first: number, count: number): void {
-    this.fns.winogradOutputTiles(this.pointer(y), slabs, slabBytes, tiles.tilesH, tiles.tilesW, tiles.c, first, count);
+  winogradOutputTiles(m: SlabGroup, y: TensorInfo, tiles: WinogradTiling, first: number, count: number): void {
+    this.fns.winogradOutputTiles(this.pointer(y), m.at, m.slabBytes, tiles.tilesH, tiles.tilesW, tiles.c, first, count);
   }
 
   /** dy [n, 2·tilesH, 2·tilesW, c] → 16 slabs [count, c], dM = A·dY·Aᵀ per 2×2 tile. */
-  winogradGradTiles(dy: TensorInfo, slabs: number, slabBytes: number, tiles: WinogradTiling, first: number, count: number): void {
-    this.fns.winogradGradTiles(this.pointer(dy), slabs, slabBytes, tiles.tilesH, tiles.tilesW, tiles.c, first, count);
+  winogradGradTiles(dy: TensorInfo, dm: SlabGroup, tiles: WinogradTiling, first: number, count: number): void {
+    this.fns.winogradGradTiles(this.pointer(dy), dm.at, dm.slabBytes, tiles.tilesH, tiles.tilesW, tiles.c, first, count);
   }
+}
+
+/** 16 equal slabs on the heap, slab ξ at `at` + ξ·slabBytes (the 16 components of a Winograd transform). */
+export interface SlabGroup {
+  at: number;
+  slabBytes: number;
 }
 
 /** How a Winograd transform walks its tensor: per image tilesH × tilesW tiles, c channels (a multiple of 4). */
