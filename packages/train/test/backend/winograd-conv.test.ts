@@ -22,7 +22,7 @@ interface Case {
 
 const cases: Case[] = [
   { x: [4, 14, 14, 8], co: 16, pad: 'same' }, // Conv-4's second block at a small batch
-  { x: [2, 7, 7, 8], co: 8, pad: 'same' }, // odd map: the last tile row and column are cropped
+  { x: [2, 7, 7, 8], co: 8, pad: 'same' }, // odd map: the last tile row and column lie half outside
   { x: [2, 9, 8, 8], co: 8, pad: 'valid' }, // 7×6 output, no padding
   { x: [1, 7, 9, 16], co: 8, pad: 'same' }, // one image, non-square
   { x: [3, 12, 10, 8], co: 24, pad: 'same' }, // 90 tiles: blocks of 32 and a last block of 26 (not a multiple of 4)

@@ -2,28 +2,27 @@
  * 3×3, stride-1 convolutions as Winograd F(2×2, 3×3) (Lavin & Gray 2016): each 2×2 block of outputs costs 16
  * multiplies per channel pair instead of 36, so the three convolutions of a training step — forward, input gradient
  * (a forward convolution with the flipped filter, see conv2d-backprop-input.ts) and filter gradient — need 2.25×
- * fewer multiply–adds than XNNPACK's direct convolution. The multiplies are 16 independent GEMMs run by XNNPACK;
- * the tile transforms (additions only) are SIMD-module kernels (kernels.wat).
+ * fewer multiply–adds than XNNPACK's direct convolution.
  *
  *   forward:          Y = Aᵀ·[ (G·g·Gᵀ) ⊙ (Bᵀ·d·B) ]·A          per 4×4 input tile d, summed over input channels
  *   filter gradient:  ∂g = Gᵀ·[ Σ_tiles (Bᵀ·d·B) ⊙ (A·∂Y·Aᵀ) ]·G  (the forward's adjoint with respect to G·g·Gᵀ)
  *
  * Component ξ = 4·r + s of the 4×4 transforms is one matrix product: [tiles, Ci] × [Ci, Co] forward, Σ_tiles of
- * [Ci] ⊗ [Co] outer products for the filter gradient. Everything runs in the SIMD module, block by block of
- * TILE_BLOCK tiles: transform a block, multiply, transform back, while the block's 16 slabs are still in cache.
+ * [Ci] ⊗ [Co] outer products for the filter gradient. Everything runs in the SIMD module (kernels.wat), block by
+ * block of TILE_BLOCK tiles: transform a block (additions only), multiply (4 × 8 register-blocked), transform back,
+ * while the block's 16 slabs are still in cache; the tile kernels read the padding as zeros, so no padded copies.
  * Transforming whole maps first and multiplying after (16 XNNPACK GEMMs over 25 MB slabs) was as fast alone but
- * memory-bound: with a second training process on the other core it slowed 1.2–1.4×, where this slows like the
- * direct convolution. The transform matrices hold only 0, ±1 and ±½, so float32 results stay within a few ulps of
- * the direct convolution (the parity tests compare both against the cpu backend).
+ * memory-bound: with a second training process on the other core it slowed 1.2–1.4×, where this slows about as
+ * much as the direct convolution (1.1×). The transform matrices hold only 0, ±1 and ±½, so float32 results stay
+ * within a few ulps of the direct convolution (the parity tests compare both against the cpu backend).
  */
 import { backend_util, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { disposeAll, pad, slice } from './wasm-kernel-call.js';
-import { simdKernelsFor, type SimdKernels, type SlabGroup, type WinogradTiling } from '../simd/simd-kernels.js';
+import { simdKernelsFor, type SimdKernels, type SlabGroup, type WinogradMap } from '../simd/simd-kernels.js';
 
 /**
- * Smallest output side that runs as Winograd. Below it the 2×2 tiles waste too much (a 3×3 map pads to 4×4) and
- * the fixed costs (padding, 48 small GEMMs) outweigh the saved multiplies.
+ * Smallest output side that runs as Winograd. Below it the 2×2 tiles waste too much (a 3×3 map takes 2×2 tiles,
+ * 64 multiplies per channel pair against the direct convolution's 81).
  */
 export const WINOGRAD_MIN_SIDE = 6;
 
@@ -44,16 +43,20 @@ export function winogradKernelsFor(info: backend_util.Conv2DInfo, backend: Backe
   return simdKernelsFor(backend);
 }
 
-/** Tiles of 2×2 outputs covering the output map, and x zero-padded to the 4×4 input windows they read. */
-function tiling(backend: BackendWasm, x: TensorInfo, info: backend_util.Conv2DInfo): { tiles: WinogradTiling; count: number; xPadded: TensorInfo } {
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: ho, outWidth: wo } = info;
+/**
+ * Tiles of 2×2 outputs covering the output map: how the input map and the output map are read as tiles. The kernels
+ * read zeros outside a map (the padding) and write only inside it, so nothing is padded or cropped here.
+ */
+function tiling(info: backend_util.Conv2DInfo): { input: WinogradMap; output: WinogradMap; count: number } {
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outHeight: ho, outWidth: wo, outChannels: co } = info;
+  const tilesH = Math.ceil(ho / 2);
+  const tilesW = Math.ceil(wo / 2);
   const { top, left } = info.padInfo;
-  const tiles = { tilesH: Math.ceil(ho / 2), tilesW: Math.ceil(wo / 2), c: ci };
-  // Tile (ty, tx) reads padded rows 2·ty … 2·ty + 3: 2·tilesH + 2 rows in all, ≥ h + top for a 3×3 stride-1 conv.
-  const bottom = 2 * tiles.tilesH + 2 - h - top;
-  const right = 2 * tiles.tilesW + 2 - w - left;
-  const xPadded = pad(backend, x, [[0, 0], [top, bottom], [left, right], [0, 0]]);
-  return { tiles, count: n * tiles.tilesH * tiles.tilesW, xPadded };
+  return {
+    input: { h, w, c: ci, tilesH, tilesW, top, left },
+    output: { h: ho, w: wo, c: co, tilesH, tilesW, top: 0, left: 0 },
+    count: n * tilesH * tilesW,
+  };
 }
 
 /** A heap workspace of 16-slab groups, one per entry of `floatsPerSlab` (4-byte values); freed by `free`. */
@@ -70,37 +73,30 @@ function workspace(simd: SimdKernels, floatsPerSlab: number[]): { groups: SlabGr
 
 /** y = conv2d(x, filter) for a convolution `winogradKernelsFor` accepted. */
 export function winogradConv2d(backend: BackendWasm, simd: SimdKernels, x: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
-  const { inChannels: ci, outChannels: co, batchSize: n, outHeight: ho, outWidth: wo } = info;
-  const { tiles, count, xPadded } = tiling(backend, x, info);
-  const tiled = backend.makeOutput([n, 2 * tiles.tilesH, 2 * tiles.tilesW, co], 'float32');
+  const { inChannels: ci, outChannels: co } = info;
+  const { input, output, count } = tiling(info);
+  const y = backend.makeOutput(info.outShape, 'float32');
   const space = workspace(simd, [TILE_BLOCK * ci, TILE_BLOCK * co, ci * co]);
   const [v, m, u] = space.groups;
   try {
     simd.winogradFilterTransform(simd.pointer(filter), u.at, ci * co);
     for (let first = 0; first < count; first += TILE_BLOCK) {
       const rows = Math.min(TILE_BLOCK, count - first);
-      simd.winogradInputTiles(xPadded, v, tiles, first, rows);
+      simd.winogradInputTiles(x, v, input, first, rows);
       // The products run over whole 4-row blocks; rows past `rows` hold stale values whose products go unread.
       simd.matMulSlabs(v, u, m, Math.ceil(rows / 4) * 4, ci, co);
-      simd.winogradOutputTiles(m, tiled, { ...tiles, c: co }, first, rows);
+      simd.winogradOutputTiles(m, y, output, first, rows);
     }
   } finally {
     space.free();
-    disposeAll(backend, xPadded);
   }
-  if (tiled.shape[1] === ho && tiled.shape[2] === wo) return tiled;
-  const y = slice(backend, tiled, [0, 0, 0, 0], [n, ho, wo, co]);
-  disposeAll(backend, tiled);
   return y;
 }
 
 /** dW for a convolution `winogradKernelsFor` accepted. */
 export function winogradFilterGrad(backend: BackendWasm, simd: SimdKernels, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
-  const { inChannels: ci, outChannels: co, outHeight: ho, outWidth: wo } = info;
-  const { tiles, count, xPadded } = tiling(backend, x, info);
-  const { tilesH, tilesW } = tiles;
-  const oddEdge = 2 * tilesH !== ho || 2 * tilesW !== wo;
-  const dyTiled = oddEdge ? pad(backend, dy, [[0, 0], [0, 2 * tilesH - ho], [0, 2 * tilesW - wo], [0, 0]]) : dy;
+  const { inChannels: ci, outChannels: co } = info;
+  const { input, output, count } = tiling(info);
   const dw = backend.makeOutput([3, 3, ci, co], 'float32');
   const pairs = ci * co;
   // Σ_tiles runs in float32 over TILES_PER_FOLD tiles at a time (acc), folded into float64 totals (total: 2 slots
@@ -108,12 +104,13 @@ export function winogradFilterGrad(backend: BackendWasm, simd: SimdKernels, x: T
   const space = workspace(simd, [TILE_BLOCK * ci, TILE_BLOCK * co, pairs, 2 * pairs]);
   const [v, dm, acc, total] = space.groups;
   try {
-    simd.floatsAt(acc.at, 16 * pairs * 3).fill(0);
+    simd.floatsAt(acc.at, 16 * pairs).fill(0);
+    simd.floatsAt(total.at, 2 * 16 * pairs).fill(0);
     let sinceFold = 0;
     for (let first = 0; first < count; first += TILE_BLOCK) {
       const rows = Math.min(TILE_BLOCK, count - first);
-      simd.winogradInputTiles(xPadded, v, tiles, first, rows);
-      simd.winogradGradTiles(dyTiled, dm, { ...tiles, c: co }, first, rows);
+      simd.winogradInputTiles(x, v, input, first, rows);
+      simd.winogradGradTiles(dy, dm, output, first, rows);
       simd.gramSlabs(v, dm, acc, rows, ci, co);
       sinceFold += rows;
       if (sinceFold >= TILES_PER_FOLD || first + rows >= count) {
@@ -125,8 +122,6 @@ export function winogradFilterGrad(backend: BackendWasm, simd: SimdKernels, x: T
     simd.winogradFilterGradient(acc.at, simd.pointer(dw), pairs);
   } finally {
     space.free();
-    disposeAll(backend, xPadded);
-    if (oddEdge) disposeAll(backend, dyTiled);
   }
   return dw;
 }

@@ -31,9 +31,9 @@ interface SimdExports {
   addToFloat64(src: number, dst: number, count: number): void;
   float64ToFloat32(src: number, dst: number, count: number): void;
   im2colSingleChannel(src: number, dst: number, n: number, h: number, w: number, fh: number, fw: number, ho: number, wo: number, sh: number, sw: number, top: number, left: number, columns: number): void;
-  winogradInputTiles(x: number, slabs: number, slabBytes: number, tilesH: number, tilesW: number, c: number, first: number, count: number): void;
-  winogradOutputTiles(y: number, slabs: number, slabBytes: number, tilesH: number, tilesW: number, c: number, first: number, count: number): void;
-  winogradGradTiles(dy: number, slabs: number, slabBytes: number, tilesH: number, tilesW: number, c: number, first: number, count: number): void;
+  winogradInputTiles(x: number, slabs: number, slabBytes: number, h: number, w: number, c: number, tilesH: number, tilesW: number, top: number, left: number, first: number, count: number): void;
+  winogradOutputTiles(y: number, slabs: number, slabBytes: number, h: number, w: number, c: number, tilesH: number, tilesW: number, top: number, left: number, first: number, count: number): void;
+  winogradGradTiles(dy: number, slabs: number, slabBytes: number, h: number, w: number, c: number, tilesH: number, tilesW: number, top: number, left: number, first: number, count: number): void;
 }
 
 /** The slice of the WebAssembly JS API used here (the package compiles without the DOM library's types). */
@@ -272,21 +272,21 @@ export class SimdKernels {
   }
 
   /**
-   * Winograd F(2×2, 3×3) input transform of tiles first … first + count − 1: xPadded [n, 2·tilesH + 2, 2·tilesW + 2,
-   * c] → 16 slabs [count, c] (V = Bᵀ·d·B per 4×4 tile), slabBytes apart from `slabs`.
+   * Winograd F(2×2, 3×3) input transform of tiles first … first + count − 1 of x (the map `map` describes; zeros
+   * outside it) into the 16 slabs of `v` [count, c] (V = Bᵀ·d·B per 4×4 window).
    */
-  winogradInputTiles(xPadded: TensorInfo, v: SlabGroup, tiles: WinogradTiling, first: number, count: number): void {
-    this.fns.winogradInputTiles(this.pointer(xPadded), v.at, v.slabBytes, tiles.tilesH, tiles.tilesW, tiles.c, first, count);
+  winogradInputTiles(x: TensorInfo, v: SlabGroup, map: WinogradMap, first: number, count: number): void {
+    this.fns.winogradInputTiles(this.pointer(x), v.at, v.slabBytes, map.h, map.w, map.c, map.tilesH, map.tilesW, map.top, map.left, first, count);
   }
 
-  /** Winograd output transform: 16 product slabs [count, c] → those tiles of y [n, 2·tilesH, 2·tilesW, c] (Aᵀ·M·A). */
-  winogradOutputTiles(m: SlabGroup, y: TensorInfo, tiles: WinogradTiling, first: number, count: number): void {
-    this.fns.winogradOutputTiles(this.pointer(y), m.at, m.slabBytes, tiles.tilesH, tiles.tilesW, tiles.c, first, count);
+  /** Winograd output transform: 16 product slabs [count, c] → those tiles' 2×2 outputs in y (Aᵀ·M·A), inside the map only. */
+  winogradOutputTiles(m: SlabGroup, y: TensorInfo, map: WinogradMap, first: number, count: number): void {
+    this.fns.winogradOutputTiles(this.pointer(y), m.at, m.slabBytes, map.h, map.w, map.c, map.tilesH, map.tilesW, map.top, map.left, first, count);
   }
 
-  /** dy [n, 2·tilesH, 2·tilesW, c] → 16 slabs [count, c], dM = A·dY·Aᵀ per 2×2 tile. */
-  winogradGradTiles(dy: TensorInfo, dm: SlabGroup, tiles: WinogradTiling, first: number, count: number): void {
-    this.fns.winogradGradTiles(this.pointer(dy), dm.at, dm.slabBytes, tiles.tilesH, tiles.tilesW, tiles.c, first, count);
+  /** dy → 16 slabs [count, c], dM = A·dY·Aᵀ per 2×2 tile (zeros past the map's edge). */
+  winogradGradTiles(dy: TensorInfo, dm: SlabGroup, map: WinogradMap, first: number, count: number): void {
+    this.fns.winogradGradTiles(this.pointer(dy), dm.at, dm.slabBytes, map.h, map.w, map.c, map.tilesH, map.tilesW, map.top, map.left, first, count);
   }
 }
 
@@ -296,9 +296,16 @@ export interface SlabGroup {
   slabBytes: number;
 }
 
-/** How a Winograd transform walks its tensor: per image tilesH × tilesW tiles, c channels (a multiple of 4). */
-export interface WinogradTiling {
+/**
+ * A map [n, h, w, c] as Winograd tiles: tilesH × tilesW per image, tile (ty, tx) from row 2·ty − top and column
+ * 2·tx − left (c a multiple of 4).
+ */
+export interface WinogradMap {
+  h: number;
+  w: number;
+  c: number;
   tilesH: number;
   tilesW: number;
-  c: number;
+  top: number;
+  left: number;
 }
