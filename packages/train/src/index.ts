@@ -33,7 +33,7 @@ export * from './losses/index.js';
 export type * from './train/stepper.js';
 export { createTrainStepper } from './train/create-stepper.js';
 // Training loop
-export { train, validateTrainerConfig, checkpointDir, DEFAULT_TRAINER_CONFIG, type TrainerConfig, type TrainData, type TrainOptions, type TrainProgress, type TrainResult } from './train/trainer.js';
+export { train, validateTrainerConfig, checkpointDir, DEFAULT_TRAINER_CONFIG, type TrainerConfig, type Convolutions, type TrainData, type TrainOptions, type TrainProgress, type TrainResult } from './train/trainer.js';
 export { learningRate, parseSchedule, SCHEDULE_KINDS, type LrSchedule } from './train/lr-schedule.js';
 export { BatchSource, type BatchSourceOptions, type SamplerKind } from './train/batch-source.js';
 export { MetricsLog, readMetrics, type Metric, type TrainMetric, type ValMetric } from './train/metrics-log.js';

@@ -26,6 +26,7 @@ const RESUME_OVERRIDES: Partial<Record<string, (c: TrainerConfig, o: TrainComman
   steps: (c, o) => (c.steps = o.trainer.steps),
   workers: (c, o) => (c.workers = o.trainer.workers),
   backend: (c, o) => (c.backend = o.trainer.backend),
+  conv: (c, o) => (c.convolutions = o.trainer.convolutions),
   'val-every': (c, o) => (c.valEvery = o.trainer.valEvery),
   'checkpoint-every': (c, o) => (c.checkpointEvery = o.trainer.checkpointEvery),
 };

@@ -17,7 +17,7 @@ import { onBackend, relativeDifference, seededValues } from './parity.js';
 interface Case {
   x: [number, number, number, number];
   co: number;
-  pad: 'same' | 'valid';
+  pad: 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
 }
 
 const cases: Case[] = [
@@ -27,6 +27,10 @@ const cases: Case[] = [
   { x: [1, 7, 9, 16], co: 8, pad: 'same' }, // one image, non-square
   { x: [3, 12, 10, 8], co: 24, pad: 'same' }, // 90 tiles: blocks of 32 and a last block of 26 (not a multiple of 4)
   { x: [6, 14, 14, 8], co: 8, pad: 'same' }, // 294 tiles: more than one float64 fold of the filter gradient
+  { x: [1, 6, 6, 8], co: 8, pad: 'same' }, // 9 tiles: one short first block whose padded product rows were never written
+  { x: [2, 8, 9, 8], co: 16, pad: [[0, 0], [2, 0], [0, 1], [0, 0]] }, // explicit, asymmetric padding
+  { x: [2, 7, 7, 8], co: 8, pad: 2 }, // padding wider than the filter's reach: whole tile rows in the padding
+  { x: [2, 10, 10, 64], co: 32, pad: 'same' }, // many 4 × 8 product blocks per component
 ];
 
 const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
@@ -89,7 +93,7 @@ describe('Winograd F(2×2, 3×3) convolution on wasm', () => {
   });
 
   for (const c of cases) {
-    const label = `x ${c.x.join('×')} → ${c.co} channels, ${c.pad}`;
+    const label = `x ${c.x.join('×')} → ${c.co} channels, padding ${JSON.stringify(c.pad)}`;
 
     it(`${label}: every kernel call takes the Winograd route`, async () => {
       await tf.setBackend('wasm');
@@ -98,8 +102,14 @@ describe('Winograd F(2×2, 3×3) convolution on wasm', () => {
       expect(winogradKernelsFor(info, backend)).not.toBeNull();
       expect(filterGradRoute(info, backend)).toBe('winograd');
       expect(filterGradRoute(info, backend, false)).not.toBe('winograd');
-      // The input gradient is the forward convolution of dy with the flipped, channel-swapped filter: 3×3, stride 1.
-      const inputGradInfo = tf.backend_util.computeConv2DInfo(info.outShape as [number, number, number, number], [3, 3, c.co, c.x[3]], 1, 1, 2 - info.padInfo.top, undefined, false, 'channelsLast');
+      // The input gradient is the forward convolution of dy with the flipped, channel-swapped filter: 3×3, stride 1,
+      // padded as conv2d-backprop-input.ts pads it.
+      const [padTop, padLeft] = [2 - info.padInfo.top, 2 - info.padInfo.left];
+      const padBottom = info.inHeight - info.outHeight + 2 - padTop;
+      const padRight = info.inWidth - info.outWidth + 2 - padLeft;
+      const inputGradPad: tf.backend_util.ExplicitPadding = [[0, 0], [padTop, padBottom], [padLeft, padRight], [0, 0]];
+      const inputGradInfo = tf.backend_util.computeConv2DInfo(info.outShape as [number, number, number, number], [3, 3, c.co, c.x[3]], 1, 1, inputGradPad, undefined, false, 'channelsLast');
+      expect(inputGradInfo.outShape).toEqual(c.x);
       expect(winogradKernelsFor(inputGradInfo, backend)).not.toBeNull();
       tf.dispose([x, w]);
     });
@@ -155,6 +165,7 @@ describe('Winograd F(2×2, 3×3) convolution on wasm', () => {
       expect(filterGradRoute(info, backend, false)).toBe('gemm');
       tf.dispose([x, w]);
       const ours = throughEngine(c);
+      expect(relativeDifference(ours.y, reference.y)).toBeLessThanOrEqual(1e-4);
       expect(relativeDifference(ours.dx, reference.dx)).toBeLessThanOrEqual(1e-4);
       expect(relativeDifference(ours.dw, reference.dw)).toBeLessThanOrEqual(1e-4);
       await initBackend({ backend: 'wasm', kernels: 'ours' });
@@ -162,5 +173,18 @@ describe('Winograd F(2×2, 3×3) convolution on wasm', () => {
     } finally {
       await initBackend({ backend: 'wasm', kernels: 'ours' });
     }
+  });
+
+  it('a failing call frees its output and workspace (no tensor left behind)', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.backend() as unknown as BackendWasm;
+    const { x, w, info } = inputs(cases[0]);
+    const simd = winogradKernelsFor(info, backend)!;
+    const before = backend.numDataIds();
+    const missing = { dataId: {}, shape: w.shape, dtype: 'float32' as const }; // a filter the backend does not hold
+    expect(() => winogradConv2d(backend, simd, asInfo(x), missing, info)).toThrow();
+    expect(() => winogradFilterGrad(backend, simd, asInfo(x), missing, info)).toThrow();
+    expect(backend.numDataIds()).toBe(before);
+    tf.dispose([x, w]);
   });
 });

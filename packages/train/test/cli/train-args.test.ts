@@ -29,6 +29,9 @@ describe('siamese-train options', () => {
     expect(parseTrainArgs(['--data', FIXTURE_DIR, '--workers', '2', '--bn-groups', '4']).trainer.batchNormGroups).toBe(4);
     expect(errorOf(['--data', FIXTURE_DIR, '--workers', '2', '--bn-groups', '3']).message).toMatch(/batchNormGroups 3 cannot be shared by 2 workers/);
     expect(errorOf(['--data', FIXTURE_DIR, '--bn-groups', '0']).message).toMatch(/--bn-groups must be an integer ≥ 1/);
+    expect(parseTrainArgs(['--data', FIXTURE_DIR]).trainer.convolutions).toBe('winograd');
+    expect(parseTrainArgs(['--data', FIXTURE_DIR, '--conv', 'direct']).trainer.convolutions).toBe('direct');
+    expect(errorOf(['--data', FIXTURE_DIR, '--conv', 'fft']).message).toMatch(/unknown --conv "fft" \(winograd, direct\)/);
     expect(errorOf(['--data', FIXTURE_DIR, '--frobnicate']).message).toMatch(/Unknown option '--frobnicate'/);
     expect(parseTrainArgs(['--data', FIXTURE_DIR, '--val-fraction', '0']).data?.valFraction).toBe(0);
     expect(errorOf(['--data', FIXTURE_DIR, '--val-fraction', '1']).message).toMatch(/--val-fraction must be in \[0, 1\), got 1/);

@@ -11,7 +11,9 @@ import { OMNIGLOT_PREPROCESS } from '../../src/data/image-set.js';
 import { splitTrainVal } from '../../src/data/split.js';
 import { embedPool } from '../../src/eval/evaluate.js';
 import { readMetrics } from '../../src/train/metrics-log.js';
-import { checkpointDir, DEFAULT_TRAINER_CONFIG, train, type TrainData, type TrainerConfig } from '../../src/train/trainer.js';
+import { checkpointDir, DEFAULT_TRAINER_CONFIG, train, validateTrainerConfig, type TrainData, type TrainerConfig } from '../../src/train/trainer.js';
+import { createTrainStepper } from '../../src/train/create-stepper.js';
+import type { CreateTrainStepper } from '../../src/train/stepper.js';
 import { loadFixtureSet, tempDir } from '../helpers.js';
 
 const config: TrainerConfig = {
@@ -169,5 +171,25 @@ describe('train()', () => {
     } finally {
       await run.dispose();
     }
+  });
+
+  it("convolutions 'direct' steps with XNNPACK's direct 3×3 convolutions, 'winograd' (the default) with ours; both learn alike", async () => {
+    const data = await fixtureData();
+    const kernels: string[] = [];
+    const spy: CreateTrainStepper = (options) => {
+      kernels.push(options.kernels ?? 'default');
+      return createTrainStepper(options);
+    };
+    const short: TrainerConfig = { ...config, steps: 3, valEvery: 100 };
+    const direct = tempDir('run-direct');
+    await train({ ...short, convolutions: 'direct' }, data, { outDir: direct, createStepper: spy });
+    const winograd = tempDir('run-winograd');
+    await train(short, data, { outDir: winograd, createStepper: spy });
+    expect(kernels).toEqual(['ours-direct', 'ours']);
+    // The same batches and initial weights; only float32 rounding differs between the two routes.
+    const losses = (dir: string): number[] => readMetrics(join(dir, 'metrics.jsonl')).flatMap((m) => (m.kind === 'train' ? [m.loss] : []));
+    expect(losses(direct)).toHaveLength(3);
+    losses(direct).forEach((l, i) => expect(Math.abs(l - losses(winograd)[i])).toBeLessThan(1e-3 * Math.max(1, Math.abs(l))));
+    expect(() => validateTrainerConfig({ ...short, convolutions: 'fast' as never })).toThrow(/convolutions must be one of winograd, direct, got fast/);
   });
 });

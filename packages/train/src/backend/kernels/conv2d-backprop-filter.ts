@@ -134,9 +134,13 @@ function singleChannelFilterGrad(
   const columns = Math.ceil(taps / 4) * 4;
   const rows = n * ho * wo;
   const col = backend.makeOutput([rows, columns], 'float32');
-  simd.im2colSingleChannel(x, col, { n, h, w, fh, fw, ho, wo, sh, sw, top, left }, columns);
-  const sums = simd.gram(col, dy, rows, columns, co);
-  backend.disposeData(col.dataId);
+  let sums: Float64Array;
+  try {
+    simd.im2colSingleChannel(x, col, { n, h, w, fh, fw, ho, wo, sh, sw, top, left }, columns);
+    sums = simd.gram(col, dy, rows, columns, co);
+  } finally {
+    backend.disposeData(col.dataId);
+  }
   const out = backend.makeOutput([fh, fw, 1, co], 'float32');
   heapView(backend, out).set(sums.subarray(0, taps * co));
   return out;

@@ -27,7 +27,7 @@ import { simdKernelsFor, type SimdKernels, type SlabGroup, type WinogradMap } fr
 export const WINOGRAD_MIN_SIDE = 6;
 
 /** Tiles per block: a block's 16 V and 16 M slabs (64 channels) take 2 × 128 kB, beside 256 kB of transformed filter. */
-const TILE_BLOCK = 32;
+const TILE_BLOCK = 32; // a multiple of 4: the products run over whole 4-row blocks
 
 /** Tiles between the filter gradient's float64 folds of its float32 block sums (bounds float32 rounding). */
 const TILES_PER_FOLD = 256;
@@ -83,10 +83,14 @@ export function winogradConv2d(backend: BackendWasm, simd: SimdKernels, x: Tenso
     for (let first = 0; first < count; first += TILE_BLOCK) {
       const rows = Math.min(TILE_BLOCK, count - first);
       simd.winogradInputTiles(x, v, input, first, rows);
-      // The products run over whole 4-row blocks; rows past `rows` hold stale values whose products go unread.
+      // The products run over whole 4-row blocks (TILE_BLOCK is a multiple of 4, so they stay in the workspace);
+      // rows past `rows` hold an earlier block's values or unwritten memory, and their products go unread.
       simd.matMulSlabs(v, u, m, Math.ceil(rows / 4) * 4, ci, co);
       simd.winogradOutputTiles(m, y, output, first, rows);
     }
+  } catch (error) {
+    backend.disposeData(y.dataId);
+    throw error;
   } finally {
     space.free();
   }
@@ -120,6 +124,9 @@ export function winogradFilterGrad(backend: BackendWasm, simd: SimdKernels, x: T
     }
     simd.float64ToFloat32(total.at, acc.at, 16 * pairs);
     simd.winogradFilterGradient(acc.at, simd.pointer(dw), pairs);
+  } catch (error) {
+    backend.disposeData(dw.dataId);
+    throw error;
   } finally {
     space.free();
   }

@@ -109,7 +109,7 @@ export class SimdKernels {
     if (bytes > this.scratchBytes) {
       if (this.scratch !== 0) this.heap._free(this.scratch);
       this.scratchBytes = Math.max(bytes, 4096);
-      this.scratch = this.heap._malloc(this.scratchBytes);
+      this.scratch = this.malloc(this.scratchBytes);
     }
     return this.scratch;
   }
@@ -226,7 +226,14 @@ export class SimdKernels {
 
   /** A block of `bytes` on the backend's heap, not a tensor: the caller frees it (`free`). Returns its offset. */
   allocate(bytes: number): number {
-    return this.heap._malloc(bytes);
+    return this.malloc(bytes);
+  }
+
+  /** The heap's malloc as an unsigned offset (it returns a signed int above 2 GiB), refusing a failed allocation. */
+  private malloc(bytes: number): number {
+    const pointer = this.heap._malloc(bytes) >>> 0;
+    if (pointer === 0) throw new Error(`the wasm heap could not allocate ${bytes} bytes`);
+    return pointer;
   }
 
   free(pointer: number): void {
