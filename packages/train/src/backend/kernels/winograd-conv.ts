@@ -71,14 +71,36 @@ function workspace(simd: SimdKernels, floatsPerSlab: number[]): { groups: SlabGr
   return { groups, free: () => simd.free(base) };
 }
 
+/**
+ * A fresh output tensor filled by `fill` with the help of a heap workspace (see `workspace`): the workspace is freed
+ * in every case, the output too when filling fails.
+ */
+function fillOutput(
+  backend: BackendWasm,
+  simd: SimdKernels,
+  shape: number[],
+  floatsPerSlab: number[],
+  fill: (out: TensorInfo, groups: SlabGroup[]) => void,
+): TensorInfo {
+  const out = backend.makeOutput(shape, 'float32');
+  let space: ReturnType<typeof workspace> | undefined;
+  try {
+    space = workspace(simd, floatsPerSlab);
+    fill(out, space.groups);
+    return out;
+  } catch (error) {
+    backend.disposeData(out.dataId);
+    throw error;
+  } finally {
+    space?.free();
+  }
+}
+
 /** y = conv2d(x, filter) for a convolution `winogradKernelsFor` accepted. */
 export function winogradConv2d(backend: BackendWasm, simd: SimdKernels, x: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
   const { inChannels: ci, outChannels: co } = info;
   const { input, output, count } = tiling(info);
-  const y = backend.makeOutput(info.outShape, 'float32');
-  const space = workspace(simd, [TILE_BLOCK * ci, TILE_BLOCK * co, ci * co]);
-  const [v, m, u] = space.groups;
-  try {
+  return fillOutput(backend, simd, info.outShape, [TILE_BLOCK * ci, TILE_BLOCK * co, ci * co], (y, [v, m, u]) => {
     simd.winogradFilterTransform(simd.pointer(filter), u.at, ci * co);
     for (let first = 0; first < count; first += TILE_BLOCK) {
       const rows = Math.min(TILE_BLOCK, count - first);
@@ -88,26 +110,17 @@ export function winogradConv2d(backend: BackendWasm, simd: SimdKernels, x: Tenso
       simd.matMulSlabs(v, u, m, Math.ceil(rows / 4) * 4, ci, co);
       simd.winogradOutputTiles(m, y, output, first, rows);
     }
-  } catch (error) {
-    backend.disposeData(y.dataId);
-    throw error;
-  } finally {
-    space.free();
-  }
-  return y;
+  });
 }
 
 /** dW for a convolution `winogradKernelsFor` accepted. */
 export function winogradFilterGrad(backend: BackendWasm, simd: SimdKernels, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
   const { inChannels: ci, outChannels: co } = info;
   const { input, output, count } = tiling(info);
-  const dw = backend.makeOutput([3, 3, ci, co], 'float32');
   const pairs = ci * co;
   // Σ_tiles runs in float32 over TILES_PER_FOLD tiles at a time (acc), folded into float64 totals (total: 2 slots
   // of 4 bytes per value).
-  const space = workspace(simd, [TILE_BLOCK * ci, TILE_BLOCK * co, pairs, 2 * pairs]);
-  const [v, dm, acc, total] = space.groups;
-  try {
+  return fillOutput(backend, simd, [3, 3, ci, co], [TILE_BLOCK * ci, TILE_BLOCK * co, pairs, 2 * pairs], (dw, [v, dm, acc, total]) => {
     simd.floatsAt(acc.at, 16 * pairs).fill(0);
     simd.floatsAt(total.at, 2 * 16 * pairs).fill(0);
     let sinceFold = 0;
@@ -124,11 +137,5 @@ export function winogradFilterGrad(backend: BackendWasm, simd: SimdKernels, x: T
     }
     simd.float64ToFloat32(total.at, acc.at, 16 * pairs);
     simd.winogradFilterGradient(acc.at, simd.pointer(dw), pairs);
-  } catch (error) {
-    backend.disposeData(dw.dataId);
-    throw error;
-  } finally {
-    space.free();
-  }
-  return dw;
+  });
 }
