@@ -62,8 +62,9 @@ Optimisation
   --bn-groups <n>           batch norm over n groups of each batch (ghost batch norm), n a multiple of --workers:
                             workers then need not exchange statistics (default 1 = over the whole batch)
   --backend auto|tfjs-node|wasm|cpu (default auto)
-  --conv winograd|direct    wasm: 3×3 convolutions as Winograd F(2×2, 3×3) (default; ~1.7× faster steps) or as
-                            XNNPACK's direct convolution, which repeats runs made before 2026-12-08 exactly
+  --conv winograd|direct    wasm: eligible 3×3 stride-1 convolutions as Winograd F(2×2, 3×3) (default; Conv-4
+                            steps ~1.7× faster) or as XNNPACK's direct convolution, what runs made before the
+                            Winograd route used (rounding differs; direct can repeat such a run exactly)
   --seed <n>                (default 1)
 
 Validation, checkpoints, output

@@ -70,6 +70,20 @@ const RESUME_FIXED: Record<string, string[]> = {
   'init-from': ['trainer.initFrom'],
 };
 
+/**
+ * A recorded run's trainer configuration with what runs recorded before an option existed ran with: that option's
+ * default — except the convolutions, which were XNNPACK's direct ones before `--conv` existed (so such a run
+ * continues exactly).
+ */
+export function trainerAsRecorded(recorded: TrainerConfig): TrainerConfig {
+  return {
+    ...DEFAULT_TRAINER_CONFIG,
+    ...recorded,
+    net: { ...DEFAULT_NET_CONFIG, ...recorded.net },
+    convolutions: recorded.convolutions ?? 'direct',
+  };
+}
+
 /** The value at a dotted path, as compared: group lists in sorted order (the split sorts them too). */
 function valueAt(root: unknown, path: string): unknown {
   const value = path.split('.').reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), root);
@@ -154,16 +168,14 @@ export async function runTrainCommand(argv: string[], hooks: TrainCommandHooks =
   if (resuming) {
     // A resumed run continues with its recorded configuration and data split; only a few settings may change.
     const manifest = readCheckpointManifest(checkpointDir(out), 'last');
-    // Runs recorded before an option existed get its default.
-    const recordedConfig = manifest.config as unknown as TrainerConfig;
     const recorded = (manifest.data.options ?? {}) as DataOptions;
-    // Runs recorded before an option existed ran with its default: compare (and continue) with that.
-    const trainerThen: TrainerConfig = { ...DEFAULT_TRAINER_CONFIG, ...recordedConfig, net: { ...DEFAULT_NET_CONFIG, ...recordedConfig.net } };
+    const trainerThen = trainerAsRecorded(manifest.config as unknown as TrainerConfig);
     assertResumeKeepsRun(options, { trainer: trainerThen, data: recorded }, out);
+    const recordedSteps = trainerThen.steps;
     trainer = trainerThen;
     for (const name of options.explicit) RESUME_OVERRIDES[name]?.(trainer, options);
     if (trainer.steps < manifest.step) {
-      throw new SiameseError('INVALID_ARGUMENT', `--steps ${trainer.steps}: ${out} is already at step ${manifest.step}; pass a larger --steps to train on, or none to finish the recorded ${recordedConfig.steps}`, { path: out });
+      throw new SiameseError('INVALID_ARGUMENT', `--steps ${trainer.steps}: ${out} is already at step ${manifest.step}; pass a larger --steps to train on, or none to finish the recorded ${recordedSteps}`, { path: out });
     }
     recordedSplit = manifest.data.split;
     dataOptions = {

@@ -57,10 +57,12 @@ export interface TrainerConfig {
   batchNormGroups: number;
   backend: BackendPreference;
   /**
-   * How the wasm backend runs 3×3 stride-1 convolutions: 'winograd' (F(2×2, 3×3), ~1.7× faster steps; absent in
-   * runs recorded before it existed, which then resume with it) or 'direct' (XNNPACK's convolution, as every run
-   * before 2026-12-08 — the shipped models among them). Float32 rounding differs, so 'direct' is what repeats such a
-   * run exactly. Other backends ignore it.
+   * How the wasm backend runs the 3×3 stride-1 convolutions the Winograd route accepts (see
+   * backend/kernels/winograd-conv.ts): 'winograd' (F(2×2, 3×3), ~1.7× faster Conv-4 steps; absent = this) or
+   * 'direct' (XNNPACK's convolution, what every run used before the Winograd route — the shipped models among
+   * them). Float32 rounding differs, so 'direct' is what can repeat such a run exactly (checked over the first 30
+   * steps of the default model's run); the CLI resumes runs recorded without this field with 'direct'. Other
+   * backends ignore it.
    */
   convolutions?: Convolutions;
   /**

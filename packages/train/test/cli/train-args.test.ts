@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isSiameseError } from '@siamese-sdk/core';
 import { parseTrainArgs } from '../../src/cli/train-args.js';
+import { trainerAsRecorded } from '../../src/cli/train-command.js';
+import type { TrainerConfig } from '../../src/train/trainer.js';
 import { FIXTURE_DIR, OMNIGLOT_DIR } from '../helpers.js';
 
 function errorOf(argv: string[]): { code: string; message: string } {
@@ -87,5 +89,15 @@ describe('siamese-train options', () => {
     expect(parseTrainArgs(['--data', FIXTURE_DIR]).trainer.net.stemStride).toBe(1);
     expect(parseTrainArgs(['--data', FIXTURE_DIR, '--input-size', '56', '--stem-stride', '2']).trainer.net).toMatchObject({ inputSize: 56, stemStride: 2 });
     expect(errorOf(['--data', FIXTURE_DIR, '--stem-stride', '0'])).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/--stem-stride/) as string });
+  });
+
+  it('a run recorded before --conv existed resumes with the direct convolutions it ran with; other missing options take their defaults', () => {
+    const fresh = parseTrainArgs(['--data', FIXTURE_DIR]).trainer;
+    const { convolutions: _dropped, batchNormGroups: _alsoDropped, ...old } = fresh;
+    const resumed = trainerAsRecorded(old as TrainerConfig);
+    expect(resumed.convolutions).toBe('direct');
+    expect(resumed.batchNormGroups).toBe(1);
+    expect(trainerAsRecorded(fresh).convolutions).toBe('winograd');
+    expect(trainerAsRecorded({ ...fresh, convolutions: 'direct' }).convolutions).toBe('direct');
   });
 });
