@@ -19,13 +19,13 @@
  * alternating: 150 vs 165 ms for the 14×14 layer, 35 vs 39 ms for the 7×7 one) and needs no final transpose. A is
  * written by the SIMD module (`im2colTransposed`: bulk copies of N-value runs), so this route needs that module.
  */
-import { backend_util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import { backend_util, type Conv2DBackpropFilterAttrs, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { conv2d, disposeAll, matMul, slice, withShape } from './wasm-kernel-call.js';
 import { transposeJs } from './transpose-js.js';
 import { heapView } from './heap-arrays.js';
 import { type SimdKernels, simdKernelsFor } from '../simd/simd-kernels.js';
-import { filterGradInfo, type Conv2DBackpropFilterAttrs } from './filter-grad-info.js';
+import { filterGradInfo } from './filter-grad-info.js';
 import { winogradFilterGrad, winogradKernelsFor } from './winograd-conv.js';
 
 

@@ -4,22 +4,14 @@
  * (fh-1-top, …) with the filter flipped in both spatial axes and its channel axes swapped ([fh,fw,Co,Ci]).
  * Other strides (and any padding that would be negative) fall back to the kernel wasm ships.
  */
-import { backend_util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import { backend_util, type Conv2DBackpropInputAttrs, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { conv2d, disposeAll } from './wasm-kernel-call.js';
 import { heapView } from './heap-arrays.js';
 
-interface Conv2DBackpropInputAttrsLike {
-  strides: [number, number] | number;
-  pad: 'valid' | 'same' | number | backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  inputShape: [number, number, number, number];
-}
-
 type Args = {
   inputs: { dy: TensorInfo; filter: TensorInfo };
-  attrs: Conv2DBackpropInputAttrsLike;
+  attrs: Conv2DBackpropInputAttrs;
   backend: BackendWasm;
 };
 

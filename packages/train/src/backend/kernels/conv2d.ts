@@ -3,19 +3,11 @@
  * F(2×2, 3×3); everything else goes to the kernel wasm ships (XNNPACK's direct convolution). Our input-gradient
  * kernel calls Conv2D too, so the backward pass's largest convolutions take the same route.
  */
-import { backend_util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import { backend_util, type Conv2DAttrs, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { winogradConv2d, winogradKernelsFor } from './winograd-conv.js';
 
-interface Conv2DAttrsLike {
-  strides: [number, number] | number;
-  pad: 'valid' | 'same' | number | backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dilations: [number, number] | number;
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-}
-
-type Args = { inputs: { x: TensorInfo; filter: TensorInfo }; attrs: Conv2DAttrsLike; backend: BackendWasm };
+type Args = { inputs: { x: TensorInfo; filter: TensorInfo }; attrs: Conv2DAttrs; backend: BackendWasm };
 
 export function createConv2dWasm(fallback: KernelFunc): KernelFunc {
   const kernel = (args: Args): TensorInfo => {

@@ -4,8 +4,8 @@
  * makes the fallback unusable for training; this one walks typed arrays with the output channels innermost
  * (contiguous in both dy and dW): the same sums, orders of magnitude faster. NHWC, any stride/padding, dilation 1.
  */
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { filterGradInfo, type Conv2DBackpropFilterAttrs } from './filter-grad-info.js';
+import type { Conv2DBackpropFilterAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { filterGradInfo } from './filter-grad-info.js';
 
 interface CpuBackendLike {
   data: { get(dataId: object): { values: unknown } };

@@ -1,16 +1,8 @@
 /**
- * What both Conv2DBackpropFilter kernels (wasm and cpu) read from the engine's call: the attributes, and from them
- * the forward convolution's geometry. NHWC only (tfjs-layers' default); dilation 1 (the op has none).
+ * What both Conv2DBackpropFilter kernels (wasm and cpu) read from the engine's call: the forward convolution's
+ * geometry, from the op's attributes. NHWC only (tfjs-layers' default); dilation 1 (the op has none).
  */
-import { backend_util, type TensorInfo } from '@tensorflow/tfjs-core';
-
-export interface Conv2DBackpropFilterAttrs {
-  strides: [number, number] | number;
-  pad: 'valid' | 'same' | number | backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  filterShape: [number, number, number, number];
-}
+import { backend_util, type Conv2DBackpropFilterAttrs, type TensorInfo } from '@tensorflow/tfjs-core';
 
 export function filterGradInfo(x: TensorInfo, attrs: Conv2DBackpropFilterAttrs, backendName: string): backend_util.Conv2DInfo {
   if (attrs.dataFormat === 'NCHW') throw new Error(`Conv2DBackpropFilter (${backendName}): only NHWC is supported`);

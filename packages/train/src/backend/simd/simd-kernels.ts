@@ -109,13 +109,13 @@ export class SimdKernels {
     if (bytes > this.scratchBytes) {
       if (this.scratch !== 0) this.heap._free(this.scratch);
       this.scratchBytes = Math.max(bytes, 4096);
-      this.scratch = this.malloc(this.scratchBytes);
+      this.scratch = this.allocate(this.scratchBytes);
     }
     return this.scratch;
   }
 
-  /** A fresh view (the heap's buffer changes when it grows). */
-  private floats(pointer: number, length: number): Float32Array {
+  /** A fresh float32 view of heap memory at a byte offset (the heap's buffer changes when it grows). */
+  floatsAt(pointer: number, length: number): Float32Array {
     return new Float32Array(this.memory.buffer, pointer, length);
   }
 
@@ -129,17 +129,17 @@ export class SimdKernels {
     const base = this.reserve(staged + width);
     let at = 0;
     for (const v of inputs) {
-      this.floats(base + at * 4, v.length).set(v);
+      this.floatsAt(base + at * 4, v.length).set(v);
       at += v.length;
     }
     const accPointer = base + staged * 4;
     const total = new Float64Array(width);
     for (let first = 0; first < rows; first += ROWS_PER_BLOCK) {
       const count = Math.min(ROWS_PER_BLOCK, rows - first);
-      const acc = this.floats(accPointer, width);
+      const acc = this.floatsAt(accPointer, width);
       acc.fill(0);
       call(first, count, accPointer, base);
-      const sums = this.floats(accPointer, width);
+      const sums = this.floatsAt(accPointer, width);
       for (let i = 0; i < width; i++) total[i] += sums[i];
     }
     return total;
@@ -160,8 +160,8 @@ export class SimdKernels {
   /** y = x·a + b per channel, then max(·, 0) when relu. */
   batchNormForward(x: TensorInfo, y: TensorInfo, rows: number, c: number, a: Float32Array, b: Float32Array, relu: boolean): void {
     const staged = this.reserve(2 * c);
-    this.floats(staged, c).set(a);
-    this.floats(staged + 4 * c, c).set(b);
+    this.floatsAt(staged, c).set(a);
+    this.floatsAt(staged + 4 * c, c).set(b);
     this.fns.batchNormForward(this.pointer(x), this.pointer(y), rows, c, staged, staged + 4 * c, relu ? 0 : -Infinity);
   }
 
@@ -178,9 +178,9 @@ export class SimdKernels {
   /** dx = p·g + q·x + s per channel, g as in batchNormGradSums. */
   batchNormGradInput(dy: TensorInfo, x: TensorInfo, y: TensorInfo, dx: TensorInfo, rows: number, c: number, p: Float32Array, q: Float32Array, s: Float32Array, relu: boolean): void {
     const staged = this.reserve(3 * c);
-    this.floats(staged, c).set(p);
-    this.floats(staged + 4 * c, c).set(q);
-    this.floats(staged + 8 * c, c).set(s);
+    this.floatsAt(staged, c).set(p);
+    this.floatsAt(staged + 4 * c, c).set(q);
+    this.floatsAt(staged + 8 * c, c).set(s);
     this.fns.batchNormGradInput(this.pointer(dy), this.pointer(x), this.pointer(y), this.pointer(dx), rows, c, staged, relu ? 1 : 0);
   }
 
@@ -224,13 +224,11 @@ export class SimdKernels {
     this.fns.im2colSingleChannel(this.pointer(x), this.pointer(dst), g.n, g.h, g.w, g.fh, g.fw, g.ho, g.wo, g.sh, g.sw, g.top, g.left, columns);
   }
 
-  /** A block of `bytes` on the backend's heap, not a tensor: the caller frees it (`free`). Returns its offset. */
+  /**
+   * A block of `bytes` on the backend's heap, not a tensor: the caller frees it (`free`). Returns its offset, read
+   * unsigned (malloc returns a signed int above 2 GiB); a failed allocation is refused.
+   */
   allocate(bytes: number): number {
-    return this.malloc(bytes);
-  }
-
-  /** The heap's malloc as an unsigned offset (it returns a signed int above 2 GiB), refusing a failed allocation. */
-  private malloc(bytes: number): number {
     const pointer = this.heap._malloc(bytes) >>> 0;
     if (pointer === 0) throw new Error(`the wasm heap could not allocate ${bytes} bytes`);
     return pointer;
@@ -238,11 +236,6 @@ export class SimdKernels {
 
   free(pointer: number): void {
     this.heap._free(pointer);
-  }
-
-  /** A fresh float32 view of heap memory at a byte offset. */
-  floatsAt(pointer: number, length: number): Float32Array {
-    return this.floats(pointer, length);
   }
 
   /**
